@@ -1,0 +1,121 @@
+import { apiPath, type Context } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { finish, splitTail, type CallOptions, type Mutator } from '../mutator.js';
+import { ImageAliasSchema, type Image } from '../schemas.js';
+import { checkAlias, checkRef } from '../validate.js';
+import { listImages, type ListFilterOptions } from './list.js';
+import {
+  getImage,
+  infoImage,
+  isNotPrivate,
+  listViaCli,
+  pickImage,
+  UrlListSchema,
+} from './resolve.js';
+
+/** Options of {@link ImageReader.list}. */
+export interface ListOptions extends CallOptions, ListFilterOptions {}
+
+/** Reads images: `list`, `fingerprints`, `info`, `getByAlias`, `exists`. */
+export class ImageReader {
+  /** @internal */
+  constructor(protected readonly ctx: Context) {}
+
+  /**
+   * Lists images. `filter` uses `lxc image list` syntax; works on simplestreams remotes too.
+   * @example lxc.images.list('images', { filter: 'os=alpine' }).then(images => images.length)
+   */
+  async list<R = Image[]>(
+    remote: string | undefined,
+    options?: ListOptions | Mutator<Image[], R>,
+    mutator?: Mutator<Image[], R>,
+  ): Promise<R> {
+    const [opts, mut] = splitTail(options, mutator);
+    return finish(await listImages(this.ctx, this.ctx.resolve(remote, opts), opts ?? {}), mut);
+  }
+
+  /**
+   * Lists the fingerprints of all images.
+   * @example lxc.images.fingerprints('local').then(fps => fps.length)
+   */
+  async fingerprints<R = string[]>(
+    remote: string | undefined,
+    options?: CallOptions | Mutator<string[], R>,
+    mutator?: Mutator<string[], R>,
+  ): Promise<R> {
+    const [opts, mut] = splitTail(options, mutator);
+    const call = this.ctx.resolve(remote, opts);
+    let fingerprints: string[];
+    try {
+      fingerprints = await this.ctx.query(call, '/1.0/images', UrlListSchema);
+    } catch (error) {
+      if (!isNotPrivate(error)) throw error;
+      fingerprints = (await listViaCli(this.ctx, call)).map((image) => image.fingerprint);
+    }
+    return finish(fingerprints, mut);
+  }
+
+  /**
+   * Reads one image by full fingerprint, unique prefix or alias.
+   * @throws {@link NotFoundError} when nothing matches; {@link LxcError} when a prefix is ambiguous.
+   * @example lxc.images.info('local', fp, image => image.size)
+   */
+  async info<R = Image>(
+    remote: string | undefined,
+    ref: string,
+    options?: CallOptions | Mutator<Image, R>,
+    mutator?: Mutator<Image, R>,
+  ): Promise<R> {
+    const [opts, mut] = splitTail(options, mutator);
+    const call = this.ctx.resolve(remote, opts);
+    return finish(await infoImage(this.ctx, call, checkRef(ref)), mut);
+  }
+
+  /**
+   * Reads the image an alias points at.
+   * @throws {@link NotFoundError} when the alias does not exist.
+   * @example lxc.images.getByAlias('local', 'alpine/3.19').then(image => image.fingerprint)
+   */
+  async getByAlias<R = Image>(
+    remote: string | undefined,
+    alias: string,
+    options?: CallOptions | Mutator<Image, R>,
+    mutator?: Mutator<Image, R>,
+  ): Promise<R> {
+    const [opts, mut] = splitTail(options, mutator);
+    const call = this.ctx.resolve(remote, opts);
+    const name = checkAlias(alias);
+    let image: Image;
+    try {
+      const entry = await this.ctx.query(
+        call,
+        apiPath('1.0', 'images', 'aliases', name),
+        ImageAliasSchema,
+      );
+      image = await getImage(this.ctx, call, entry.target);
+    } catch (error) {
+      if (!isNotPrivate(error)) throw error;
+      const images = await listViaCli(this.ctx, call, name.includes('=') ? [] : [name]);
+      image = pickImage(
+        images.filter((i) => i.aliases.some((a) => a.name === name)),
+        name,
+        call.remote,
+      );
+    }
+    return finish(image, mut);
+  }
+
+  /**
+   * Tells whether `ref` (fingerprint, prefix or alias) names an image. Never throws for "not found".
+   * @example lxc.images.exists('local', 'alpine').then(found => found)
+   */
+  async exists(remote: string | undefined, ref: string, options?: CallOptions): Promise<boolean> {
+    try {
+      await this.info(remote, ref, options);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { apiPath, parseOutput, type Context, type Resolved } from '../context.js';
+import { LxcError, NotFoundError, RemoteError } from '../errors.js';
+import { ImageAliasSchema, ImageListSchema, ImageSchema, type Image } from '../schemas.js';
+
+const FULL_FINGERPRINT = /^[0-9a-f]{64}$/;
+const HEX = /^[0-9a-fA-F]{1,64}$/;
+
+/** True for the error `lxc query` gives on a simplestreams (public-only) remote. */
+export function isNotPrivate(error: unknown): boolean {
+  return error instanceof RemoteError && /isn't a private|not a private/i.test(error.message);
+}
+
+/** Builds `lxc image list` argv with JSON output (pure). */
+export function imageListArgs(remote: string, filters: readonly string[] = []): string[] {
+  return ['image', 'list', `${remote}:`, ...filters, '--format=json'];
+}
+
+/** Lists images with `lxc image list`, which also reads simplestreams remotes. */
+export async function listViaCli(
+  ctx: Context,
+  call: Resolved,
+  filters: readonly string[] = [],
+  extra: string[] = [],
+): Promise<Image[]> {
+  const { stdout } = await ctx.runWithProject(
+    [...imageListArgs(call.remote, filters), ...extra],
+    call,
+  );
+  return parseOutput(ImageListSchema, stdout, call.remote);
+}
+
+/** Picks `ref` (alias, fingerprint or unique prefix) out of a list of images, as LXD would. */
+export function pickImage(images: readonly Image[], ref: string, remote?: string): Image {
+  const byAlias = images.filter((image) => image.aliases.some((alias) => alias.name === ref));
+  const chosen = byAlias.find((image) => image.type === 'container') ?? byAlias[0];
+  if (chosen) return chosen;
+  const lower = ref.toLowerCase();
+  const byPrefix = HEX.test(ref)
+    ? images.filter((image) => image.fingerprint.startsWith(lower))
+    : [];
+  if (byPrefix.length > 1) {
+    throw new LxcError(`More than one image matches the fingerprint prefix "${ref}"`, { remote });
+  }
+  const [only] = byPrefix;
+  if (!only) throw new NotFoundError('Image not found', { remote });
+  return only;
+}
+
+/** Reads one image by full fingerprint or unique prefix, through `lxc query`. */
+export function getImage(ctx: Context, call: Resolved, fingerprint: string): Promise<Image> {
+  return ctx.query(call, apiPath('1.0', 'images', fingerprint), ImageSchema);
+}
+
+/** Resolves `ref` on an LXD remote: aliases first (as the CLI does), then fingerprint or prefix. */
+async function infoPrivate(ctx: Context, call: Resolved, ref: string): Promise<Image> {
+  if (FULL_FINGERPRINT.test(ref)) return getImage(ctx, call, ref);
+  try {
+    const alias = await ctx.query(call, apiPath('1.0', 'images', 'aliases', ref), ImageAliasSchema);
+    return await getImage(ctx, call, alias.target);
+  } catch (error) {
+    if (!(error instanceof NotFoundError) || !HEX.test(ref)) throw error;
+  }
+  return getImage(ctx, call, ref.toLowerCase());
+}
+
+/** Reads the image that `ref` names, on any remote, simplestreams included. */
+export async function infoImage(ctx: Context, call: Resolved, ref: string): Promise<Image> {
+  try {
+    return await infoPrivate(ctx, call, ref);
+  } catch (error) {
+    if (!isNotPrivate(error)) throw error;
+  }
+  const images = await listViaCli(ctx, call, ref.includes('=') ? [] : [ref]);
+  return pickImage(images, ref, call.remote);
+}
+
+/** The fingerprints behind `/1.0/images` (URLs ending in the fingerprint). */
+export const UrlListSchema = z
+  .array(z.string())
+  .nullable()
+  .transform((urls) => (urls ?? []).map((url) => url.split('?')[0]?.split('/').pop() ?? url));

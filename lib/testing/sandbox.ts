@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from '../client.js';
+import { BinaryNotFoundError, LxcError } from '../errors.js';
+import { createExecaRunner, startDaemon, type Runner } from '../runner.js';
+
+/** Which daemon a sandbox runs. */
+export type SandboxBinary = 'lxc' | 'incus';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /** `lxc` (an `lxd` daemon, the default) or `incus` (an `incusd` daemon). */
+  binary?: SandboxBinary;
+  /** Also listen on `127.0.0.1` (a free port) so that other sandboxes can add this one as a remote. */
+  listen?: boolean;
+  /** Extra environment for the daemon and the client (e.g. `SSL_CERT_FILE`). */
+  env?: Record<string, string>;
+  /** Milliseconds to wait for the daemon to be ready (default 60000). */
+  readyTimeout?: number;
+}
+
+/** A private, throwaway daemon with its own client. */
+export interface Sandbox {
+  /** A client for this daemon (its `local` remote). */
+  client: Client;
+  /** `lxc` or `incus`. */
+  binary: SandboxBinary;
+  /** The temporary directory that holds the daemon's state and the client's config. */
+  dir: string;
+  /** The environment the client runs with (`LXD_DIR`, `LXD_CONF`... and the extra `env`). */
+  env: Record<string, string>;
+  /** `https://127.0.0.1:PORT` when started with `listen`. */
+  address?: string;
+  /** Runs the client binary with this sandbox's environment (argv array, no shell). */
+  run: Runner;
+  /** Makes `other` a trusted remote of this sandbox's client under `name` (`other` must listen). */
+  addRemote(name: string, other: Sandbox): Promise<void>;
+  /** Stops the daemon and removes the directory: no process, no mount left. */
+  stop(): Promise<void>;
+}
+
+const DAEMONS = {
+  lxc: {
+    daemon: 'lxd',
+    waitready: ['lxd', ['waitready']],
+    dirVar: 'LXD_DIR',
+    confVar: 'LXD_CONF',
+    pkg: 'lxd lxd-client',
+  },
+  incus: {
+    daemon: '/usr/libexec/incus/incusd',
+    waitready: ['incus', ['admin', 'waitready']],
+    dirVar: 'INCUS_DIR',
+    confVar: 'INCUS_CONF',
+    pkg: 'incus-base incus-client (bookworm-backports)',
+  },
+} as const;
+
+// Asks the kernel for a free loopback port.
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+// Mount points left under `dir` (there should be none).
+async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point.startsWith(dir));
+}
+
+/**
+ * Starts a private `lxd` or `incusd` in a temporary directory, with its own client config,
+ * and waits until it is ready. Needs root.
+ * @throws {@link BinaryNotFoundError} when the daemon is not installed (the message names the package).
+ * @example const sandbox = await startSandbox({ binary: 'incus' }); await sandbox.stop();
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const binary = options.binary ?? 'lxc';
+  const spec = DAEMONS[binary];
+  const onPath = (process.env['PATH'] ?? '')
+    .split(':')
+    .some((d) => existsSync(join(d, spec.daemon)));
+  if (!existsSync(spec.daemon) && !onPath) {
+    throw new BinaryNotFoundError(`${spec.daemon} is not installed: install ${spec.pkg}`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), `lxc-images-${binary}-`));
+  const env = {
+    ...options.env,
+    [spec.dirVar]: join(dir, 'daemon'),
+    [spec.confVar]: join(dir, 'client'),
+  };
+  const daemon = startDaemon(spec.daemon, ['--group', 'root'], env, join(dir, 'daemon.log'));
+  const run = createExecaRunner({ binary, env });
+  const stop = async (): Promise<void> => {
+    await daemon.stop();
+    for (const point of (await mountsUnder(dir)).reverse()) {
+      await createExecaRunner({ binary: 'umount', env: {} })(['-l', point]).catch(() => undefined);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const [waitBin, waitArgs] = spec.waitready;
+    const timeout = options.readyTimeout ?? 60000;
+    await createExecaRunner({ binary: waitBin, env })(
+      [...waitArgs, `--timeout=${Math.ceil(timeout / 1000)}`],
+      { timeout: timeout + 5000 },
+    );
+    let address: string | undefined;
+    if (options.listen) {
+      address = `https://127.0.0.1:${await freePort()}`;
+      await run(['config', 'set', 'core.https_address', address.slice('https://'.length)]);
+    }
+    const sandbox: Sandbox = {
+      client: createClient({ binary, env }),
+      binary,
+      dir,
+      env,
+      run,
+      stop,
+      addRemote: (name, other) => addRemote(sandbox, name, other),
+      ...(address === undefined ? {} : { address }),
+    };
+    return sandbox;
+  } catch (error) {
+    const log = await readFile(join(dir, 'daemon.log'), 'utf8').catch(() => '');
+    await stop();
+    if (error instanceof LxcError) {
+      throw new LxcError(`${spec.daemon} did not start: ${error.message}\n${log.slice(-2000)}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+// Trusts `other` from `self`: LXD by trust password, Incus by a trust token.
+async function addRemote(self: Sandbox, name: string, other: Sandbox): Promise<void> {
+  if (other.address === undefined)
+    throw new LxcError('the other sandbox must be started with { listen: true }');
+  if (other.binary === 'incus') {
+    const { stdout } = await other.run([
+      'config',
+      'trust',
+      'add',
+      `${name}-${Date.now()}`,
+      '--quiet',
+    ]);
+    await self.run(['remote', 'add', name, stdout.trim(), '--accept-certificate']);
+    return;
+  }
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  await other.run(['config', 'set', 'core.trust_password', password]);
+  await self.run([
+    'remote',
+    'add',
+    name,
+    other.address,
+    '--accept-certificate',
+    `--password=${password}`,
+  ]);
+}

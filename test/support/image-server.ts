@@ -1,0 +1,199 @@
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestImage } from './make-image.js';
+
+/** Options of {@link startImageServer}. */
+export interface ImageServerOptions {
+  /** Server certificate and key in PEM (see makeTestCa). */
+  tls: { cert: string; key: string };
+  /** Optional directory whose files are served as-is for any other path (GET/HEAD). */
+  dir?: string;
+}
+
+/** One version of a simplestreams product to publish. */
+export interface PublishOptions {
+  os: string;
+  release: string;
+  aliases: string[];
+  /** Version key, must start with a date: `YYYYMMDD_HHMM`. */
+  version: string;
+  image: TestImage;
+}
+
+/** A request seen by the server. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+}
+
+/** A running HTTPS simplestreams + URL-source image server on 127.0.0.1. */
+export interface ImageServer {
+  /** `https://127.0.0.1:PORT` (no trailing slash). */
+  url: string;
+  port: number;
+  /** Every request received, in order. */
+  requests: LoggedRequest[];
+  /** Add (or replace) version `version` of product `<os>:<release>:amd64:default`. */
+  publish(p: PublishOptions): void;
+  /** URL of the image file itself: `<url>/images/<fingerprint>.tar.gz`. */
+  imageUrl(image: TestImage): string;
+  /** URL-source endpoint `<url>/direct/<fingerprint>` answering LXD-/Incus-Image-URL and -Hash headers. */
+  directUrl(image: TestImage): string;
+  /** Limit image file bodies to `bytesPerSecond` (applies to transfers in progress too); null: unlimited. */
+  throttle(bytesPerSecond: number | null): void;
+  /** Stop listening and drop every open connection. */
+  close(): Promise<void>;
+}
+
+type Item = Record<'ftype' | 'path' | 'sha256', string> & { size: number };
+type Product = Record<
+  'aliases' | 'arch' | 'os' | 'release' | 'release_title' | 'variant',
+  string
+> & {
+  versions: Record<string, { items: Record<string, Item> }>;
+};
+
+const FTYPES = ['lxd_combined.tar.gz', 'incus_combined.tar.gz'];
+
+/** Start an image server on an ephemeral port of 127.0.0.1. */
+export async function startImageServer(opts: ImageServerOptions): Promise<ImageServer> {
+  const products = new Map<string, Product>();
+  const files = new Map<string, TestImage>(); // "/images/<fp>.tar.gz" -> image
+  const requests: LoggedRequest[] = [];
+  let rate: number | null = null;
+  let base = '';
+
+  const register = (image: TestImage): string => {
+    const path = `images/${image.fingerprint}.tar.gz`;
+    files.set(`/${path}`, image);
+    return path;
+  };
+  const json = (res: ServerResponse, head: boolean, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
+    res.end(head ? undefined : text);
+  };
+  const sendFile = async (
+    res: ServerResponse,
+    head: boolean,
+    path: string,
+    size: number,
+  ): Promise<void> => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': size });
+    if (head) return void res.end();
+    const chunk = rate === null ? 65536 : Math.max(256, Math.min(65536, Math.floor(rate / 10)));
+    const throttled = async function* (src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      for await (const c of src) {
+        yield c;
+        if (rate !== null) await sleep((c.length / rate) * 1000);
+      }
+    };
+    await pipeline(createReadStream(path, { highWaterMark: chunk }), throttled, res);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    requests.push({ method, path });
+    const head = method === 'HEAD';
+    if (!head && method !== 'GET') return void res.writeHead(405).end();
+    if (path === '/streams/v1/index.json') {
+      const index = {
+        datatype: 'image-downloads',
+        path: 'streams/v1/images.json',
+        format: 'products:1.0',
+      };
+      json(res, head, {
+        format: 'index:1.0',
+        index: { images: { ...index, products: [...products.keys()] } },
+      });
+      return;
+    }
+    if (path === '/streams/v1/images.json') {
+      const body = { format: 'products:1.0', datatype: 'image-downloads', content_id: 'images' };
+      json(res, head, { ...body, products: Object.fromEntries(products) });
+      return;
+    }
+    const image = files.get(path);
+    if (image) return sendFile(res, head, image.path, image.size);
+    const direct = /^\/direct\/([0-9a-f]{64})$/.exec(path)?.[1];
+    const target = direct === undefined ? undefined : files.get(`/images/${direct}.tar.gz`);
+    if (target) {
+      const url = `${base}/images/${target.fingerprint}.tar.gz`;
+      res.writeHead(200, {
+        'LXD-Image-URL': url,
+        'LXD-Image-Hash': target.fingerprint,
+        'Incus-Image-URL': url,
+        'Incus-Image-Hash': target.fingerprint,
+        'Content-Length': 0,
+      });
+      return void res.end();
+    }
+    if (opts.dir !== undefined) {
+      const root = resolve(opts.dir);
+      const file = resolve(root, `.${decodeURIComponent(path)}`);
+      const st = file.startsWith(root + sep) ? await stat(file).catch(() => null) : null;
+      if (st?.isFile()) return sendFile(res, head, file, st.size);
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(head ? undefined : 'not found\n');
+  };
+
+  const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
+    handle(req, res).catch(() => res.destroy()); // client aborts and dropped connections end up here
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  base = `https://127.0.0.1:${port}`;
+
+  return {
+    url: base,
+    port,
+    requests,
+    publish({ os, release, aliases, version, image }: PublishOptions): void {
+      const key = `${os}:${release}:amd64:default`;
+      const product: Product = products.get(key) ?? {
+        aliases: '',
+        arch: 'amd64',
+        os,
+        release,
+        release_title: release,
+        variant: 'default',
+        versions: {},
+      };
+      const all = new Set([...product.aliases.split(',').filter((a) => a !== ''), ...aliases]);
+      product.aliases = [...all].join(',');
+      const path = register(image);
+      const item = (ftype: string): [string, Item] => [
+        ftype,
+        { ftype, path, sha256: image.fingerprint, size: image.size },
+      ];
+      product.versions[version] = { items: Object.fromEntries(FTYPES.map(item)) };
+      products.set(key, product);
+    },
+    imageUrl: (image: TestImage): string => `${base}/${register(image)}`,
+    directUrl(image: TestImage): string {
+      register(image);
+      return `${base}/direct/${image.fingerprint}`;
+    },
+    throttle(bytesPerSecond: number | null): void {
+      rate = bytesPerSecond !== null && bytesPerSecond > 0 ? bytesPerSecond : null;
+    },
+    async close(): Promise<void> {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Options for a test image; every field has a default. */
+export interface ImageOptions {
+  os?: string;
+  release?: string;
+  description?: string;
+  /** Bytes of random (incompressible) data added to the rootfs as /filler. */
+  filler?: number;
+  /** Text stored in the rootfs; defaults to a random UUID so every image is unique. */
+  seed?: string;
+}
+
+/** A unified image tarball on disk. */
+export interface TestImage {
+  path: string;
+  fingerprint: string;
+  size: number;
+}
+
+/** A split image (metadata tarball + rootfs tarball) on disk. */
+export interface TestSplitImage {
+  metadata: string;
+  rootfs: string;
+  fingerprint: string;
+}
+
+/** Fixed creation date written into metadata.yaml (2023-11-14). */
+export const CREATION_DATE = 1700000000;
+
+// Reproducible tar members: fixed mtime, owner and order (gzip through a pipe has no timestamp).
+const TAR_FLAGS = [
+  '--sort=name',
+  '--owner=0',
+  '--group=0',
+  '--numeric-owner',
+  `--mtime=@${CREATION_DATE}`,
+];
+
+function metadataYaml(opts: ImageOptions): string {
+  const q = (s: string): string => JSON.stringify(s); // JSON strings are valid YAML scalars
+  return [
+    'architecture: x86_64',
+    `creation_date: ${CREATION_DATE}`,
+    'properties:',
+    `  description: ${q(opts.description ?? 'Test image')}`,
+    `  os: ${q(opts.os ?? 'testos')}`,
+    `  release: ${q(opts.release ?? '1.0')}`,
+    '',
+  ].join('\n');
+}
+
+async function stage(dir: string, opts: ImageOptions): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const work = await mkdtemp(join(dir, '.stage-'));
+  await mkdir(join(work, 'rootfs', 'bin'), { recursive: true });
+  await mkdir(join(work, 'rootfs', 'etc'), { recursive: true });
+  await writeFile(join(work, 'metadata.yaml'), metadataYaml(opts));
+  await writeFile(join(work, 'rootfs', 'bin', 'hello'), 'hi\n');
+  await writeFile(join(work, 'rootfs', 'etc', 'seed'), `${opts.seed ?? randomUUID()}\n`);
+  if (opts.filler !== undefined && opts.filler > 0) {
+    await writeFile(join(work, 'rootfs', 'filler'), randomBytes(opts.filler));
+  }
+  return work;
+}
+
+async function sha256File(path: string): Promise<{ hash: string; bytes: Buffer }> {
+  const bytes = await readFile(path);
+  return { hash: createHash('sha256').update(bytes).digest('hex'), bytes };
+}
+
+/** Build a unified image tarball `<dir>/<fingerprint>.tar.gz`; fingerprint = sha256 of the file. */
+export async function makeImage(dir: string, opts: ImageOptions = {}): Promise<TestImage> {
+  const work = await stage(dir, opts);
+  try {
+    const tmp = join(work, 'image.tar.gz');
+    await run('tar', [...TAR_FLAGS, '-C', work, '-czf', tmp, 'metadata.yaml', 'rootfs']);
+    const { hash, bytes } = await sha256File(tmp);
+    const path = join(dir, `${hash}.tar.gz`);
+    await rename(tmp, path);
+    return { path, fingerprint: hash, size: bytes.length };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Build a split image `<dir>/<fp>.meta.tar.gz` + `<dir>/<fp>.rootfs.tar.gz`; fp = sha256(meta ‖ rootfs). */
+export async function makeSplitImage(
+  dir: string,
+  opts: ImageOptions = {},
+): Promise<TestSplitImage> {
+  const work = await stage(dir, opts);
+  try {
+    const meta = join(work, 'meta.tar.gz');
+    const root = join(work, 'rootfs.tar.gz');
+    await run('tar', [...TAR_FLAGS, '-C', work, '-czf', meta, 'metadata.yaml']);
+    // The rootfs tarball holds the *contents* of rootfs/ at its top level.
+    await run('tar', [...TAR_FLAGS, '-C', join(work, 'rootfs'), '-czf', root, '.']);
+    const m = await readFile(meta);
+    const r = await readFile(root);
+    const fingerprint = createHash('sha256').update(m).update(r).digest('hex');
+    const metadata = join(dir, `${fingerprint}.meta.tar.gz`);
+    const rootfs = join(dir, `${fingerprint}.rootfs.tar.gz`);
+    await rename(meta, metadata);
+    await rename(root, rootfs);
+    return { metadata, rootfs, fingerprint };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
