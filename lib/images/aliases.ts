@@ -145,7 +145,8 @@ export class ImageAliases {
   }
 
   /**
-   * Updates an alias (PATCH): only the given fields change.
+   * Updates an alias: only the given fields change. (Sent as a PUT of the merged fields,
+   * because LXD 5.0's alias PATCH hangs until "context deadline exceeded".)
    * @example lxc.images.aliases.update('local', 'web', { description: 'front end' })
    */
   async update<R = ImageAlias>(
@@ -159,11 +160,17 @@ export class ImageAliases {
     const call = this.ctx.resolve(remote, opts);
     const alias = checkAlias(name, 'name');
     const input = checkObject(patch, 'patch');
-    const sent: Record<string, unknown> = {};
-    if (input['target'] !== undefined) sent['target'] = await this.target(call, input['target']);
-    if (input['description'] !== undefined)
-      sent['description'] = checkText(input['description'], 'patch.description');
-    await this.ctx.query(call, path(alias), z.unknown(), { method: 'PATCH', body: sent });
+    const description =
+      input['description'] === undefined
+        ? undefined
+        : checkText(input['description'], 'patch.description');
+    const current = await this.read(call, alias);
+    const sent = {
+      target:
+        input['target'] === undefined ? current.target : await this.target(call, input['target']),
+      description: description ?? current.description,
+    };
+    await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });
     return finish(await this.read(call, alias), mut);
   }
 

@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox, type SandboxBinary } from '../../lib/testing/index.js';
+import { startImageServer, type ImageServer } from './image-server.js';
+import { makeImage, type ImageOptions, type TestImage } from './make-image.js';
+import { makeTestCa, type TestCa } from './tls.js';
+
+/** The daemons every integration spec runs against. */
+export const BINARIES: readonly SandboxBinary[] = ['lxc', 'incus'];
+
+interface World {
+  tmp: string;
+  ca: TestCa;
+  server: ImageServer;
+}
+
+let world: Promise<World> | undefined;
+const sandboxes = new Map<string, Promise<Sandbox>>();
+
+/** The shared scratch dir, test CA and loopback image server (started once). */
+export function getWorld(): Promise<World> {
+  world ??= (async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'lxc-images-test-'));
+    const ca = await makeTestCa(join(tmp, 'tls'));
+    const server = await startImageServer({ tls: ca });
+    return { tmp, ca, server };
+  })();
+  return world;
+}
+
+/**
+ * A sandbox of `binary` shared by the specs that ask for the same `key`. It trusts the test CA,
+ * listens on loopback, and has the image server as its simplestreams remote `ss`.
+ */
+export function getSandbox(binary: SandboxBinary, key = 'main'): Promise<Sandbox> {
+  const id = `${binary}:${key}`;
+  let sandbox = sandboxes.get(id);
+  if (!sandbox) {
+    sandbox = (async () => {
+      const { ca, server } = await getWorld();
+      const env = { SSL_CERT_FILE: ca.caCert, SSL_CERT_DIR: join(ca.caCert, '..') };
+      const s = await startSandbox({ binary, listen: true, env });
+      await s.run(['remote', 'add', 'ss', server.url, '--protocol=simplestreams', '--public']);
+      return s;
+    })();
+    sandboxes.set(id, sandbox);
+  }
+  return sandbox;
+}
+
+let counter = 0;
+/** A fresh, unique image tarball in the shared scratch dir. */
+export async function newImage(options: ImageOptions = {}): Promise<TestImage> {
+  const { tmp } = await getWorld();
+  return makeImage(tmp, { seed: `img-${process.pid}-${counter++}-${Math.random()}`, ...options });
+}
+
+/** Stops every sandbox and the image server, and removes the scratch dir. */
+export async function tearDown(): Promise<void> {
+  const all = await Promise.allSettled([...sandboxes.values()]);
+  sandboxes.clear();
+  await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  if (world) {
+    const { tmp, server } = await world;
+    world = undefined;
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Mocha root hooks: tear everything down once at the end. */
+export const mochaHooks = {
+  async afterAll(): Promise<void> {
+    await tearDown();
+  },
+};
