@@ -27,6 +27,8 @@ type ErrorClass = new (message: string, details: LxcErrorDetails) => LxcError;
 
 // stderr patterns of LXD 5.0 and Incus 6.0 (run with LC_ALL=C), first match wins.
 const PATTERNS: readonly (readonly [RegExp, ErrorClass])[] = [
+  // the image exists, it has nothing to refresh from
+  [/image source not found/i, LxcError],
   [/already exists/i, ConflictError],
   [
     /\bnot found\b|no such (?:image|alias|operation|project)|doesn't exist in project/i,

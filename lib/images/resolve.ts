@@ -31,9 +31,14 @@ export async function listViaCli(
 }
 
 /** Picks `ref` (alias, fingerprint or unique prefix) out of a list of images, as LXD would. */
-export function pickImage(images: readonly Image[], ref: string, remote?: string): Image {
+export function pickImage(
+  images: readonly Image[],
+  ref: string,
+  remote?: string,
+  type: Image['type'] = 'container',
+): Image {
   const byAlias = images.filter((image) => image.aliases.some((alias) => alias.name === ref));
-  const chosen = byAlias.find((image) => image.type === 'container') ?? byAlias[0];
+  const chosen = byAlias.find((image) => image.type === type) ?? byAlias[0];
   if (chosen) return chosen;
   const lower = ref.toLowerCase();
   const byPrefix = HEX.test(ref)
@@ -65,14 +70,19 @@ async function infoPrivate(ctx: Context, call: Resolved, ref: string): Promise<I
 }
 
 /** Reads the image that `ref` names, on any remote, simplestreams included. */
-export async function infoImage(ctx: Context, call: Resolved, ref: string): Promise<Image> {
+export async function infoImage(
+  ctx: Context,
+  call: Resolved,
+  ref: string,
+  type?: Image['type'],
+): Promise<Image> {
   try {
     return await infoPrivate(ctx, call, ref);
   } catch (error) {
     if (!isNotPrivate(error)) throw error;
   }
   const images = await listViaCli(ctx, call, ref.includes('=') ? [] : [ref]);
-  return pickImage(images, ref, call.remote);
+  return pickImage(images, ref, call.remote, type);
 }
 
 /** The fingerprints behind `/1.0/images` (URLs ending in the fingerprint). */
