@@ -21,3 +21,13 @@ export { Images } from './images/index.js';
 export { ImageAliases } from './images/aliases.js';
 export { Operations } from './operations.js';
 export { Remotes } from './remotes.js';
+export type { ProgressEvent, ProgressHandler } from './images/progress.js';
+export type { ImportSource } from './images/import.js';
+export type { ExportResult } from './images/export.js';
+export type {
+  ImportOptions,
+  CopyOptions,
+  ExportOptions,
+  RefreshOptions,
+  ImageSecret,
+} from './images/transfer.js';

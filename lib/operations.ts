@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { apiPath, type Context } from './context.js';
 import { finish, splitTail, type CallOptions, type Mutator } from './mutator.js';
 import { OperationSchema, type Operation } from './schemas.js';
@@ -72,9 +73,8 @@ export class Operations {
    */
   async cancel(remote: string | undefined, id: string, options?: CallOptions): Promise<void> {
     const call = this.ctx.resolve(remote, options);
-    await this.ctx.run(
-      ['query', '--request=DELETE', `${call.remote}:${apiPath('1.0', 'operations', checkId(id))}`],
-      call,
-    );
+    await this.ctx.query(call, apiPath('1.0', 'operations', checkId(id)), z.unknown(), {
+      method: 'DELETE',
+    });
   }
 }

@@ -1,6 +1,6 @@
 const SECRET_FLAGS = new Set(['--password', '--token']);
 const SECRET_PARAM = /([?&](?:secret|token|password)=)[^&\s"]*/gi;
-const SECRET_JSON = /("(?:secret|password|trust_password|token)"\s*:\s*")[^"]*"/gi;
+const SECRET_JSON = /("(?:secret|password|trust_password|token)"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
 
 // Hides trust passwords, tokens and image secrets in one string.
 export function redactText(text: string): string {

@@ -38,7 +38,7 @@ export class Remotes {
       RemoteSchema.parse({
         name,
         url: r.Addr,
-        protocol: r.Protocol,
+        protocol: r.Protocol || 'lxd',
         public: r.Public,
         auth_type: r.AuthType,
         project: r.Project,

@@ -102,18 +102,18 @@ export class ImageAliases {
     const call = this.ctx.resolve(remote, opts);
     const input = checkObject(alias, 'alias');
     const name = checkAlias(input['name'], 'alias.name');
-    const body: Record<string, unknown> = {
-      name,
-      target: await this.target(call, input['target']),
-    };
-    if (input['description'] !== undefined)
-      body['description'] = checkText(input['description'], 'alias.description');
+    const target = checkRef(input['target'], 'alias.target');
+    const extra: Record<string, unknown> = {};
+    if (input['description'] !== undefined) {
+      extra['description'] = checkText(input['description'], 'alias.description');
+    }
     if (input['type'] !== undefined) {
       if (input['type'] !== 'container' && input['type'] !== 'virtual-machine') {
         throw new ValidationError('alias.type', 'must be "container" or "virtual-machine"');
       }
-      body['type'] = input['type'];
+      extra['type'] = input['type'];
     }
+    const body = { name, target: await this.target(call, target), ...extra };
     await this.ctx.query(call, '/1.0/images/aliases', z.unknown(), { method: 'POST', body });
     return finish(await this.read(call, name), mut);
   }
@@ -133,13 +133,10 @@ export class ImageAliases {
     const call = this.ctx.resolve(remote, opts);
     const alias = checkAlias(name, 'name');
     const input = checkObject(body, 'body');
-    const sent = {
-      target: await this.target(call, input['target']),
-      description:
-        input['description'] === undefined
-          ? ''
-          : checkText(input['description'], 'body.description'),
-    };
+    const target = checkRef(input['target'], 'body.target');
+    const description =
+      input['description'] === undefined ? '' : checkText(input['description'], 'body.description');
+    const sent = { target: await this.target(call, target), description };
     await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });
     return finish(await this.read(call, alias), mut);
   }
@@ -164,10 +161,11 @@ export class ImageAliases {
       input['description'] === undefined
         ? undefined
         : checkText(input['description'], 'patch.description');
+    const target =
+      input['target'] === undefined ? undefined : checkRef(input['target'], 'patch.target');
     const current = await this.read(call, alias);
     const sent = {
-      target:
-        input['target'] === undefined ? current.target : await this.target(call, input['target']),
+      target: target === undefined ? current.target : await this.target(call, target),
       description: description ?? current.description,
     };
     await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });

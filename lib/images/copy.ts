@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Image } from '../schemas.js';
 import { checkAlias, checkProject, checkRef, checkRemote } from '../validate.js';
 import { progressLines, type ProgressHandler } from './progress.js';
-import { getImage, infoImage } from './resolve.js';
+import { getImage, infoImage, putImage } from './resolve.js';
 
 /** Options of `images.copy` (besides the common call options). */
 export interface CopyFlags {
@@ -17,7 +17,7 @@ export interface CopyFlags {
   public?: boolean | undefined;
   /** `pull` (default: the target downloads), `push` (the source uploads) or `relay` (through this client). */
   mode?: 'pull' | 'push' | 'relay' | undefined;
-  /** Profiles to give the copy. */
+  /** Profiles to give the copy (set after the copy: LXD 5.0's `image copy` has no `--profile`). */
   profiles?: string[] | undefined;
   /** The project on the target (the source's project is `project`). */
   targetProject?: string | undefined;
@@ -59,8 +59,6 @@ export function copyArgs(
   if (!['pull', 'push', 'relay'].includes(mode))
     throw new ValidationError('mode', 'must be "pull", "push" or "relay"');
   args.push(`--mode=${mode}`);
-  for (const profile of strings(flags.profiles, 'profiles', checkProject))
-    args.push(`--profile=${profile}`);
   if (flags.targetProject !== undefined)
     args.push(`--target-project=${checkProject(flags.targetProject, 'targetProject')}`);
   if (flags.vm) args.push('--vm');
@@ -77,6 +75,8 @@ export async function copyImage(
   flags: CopyFlags,
 ): Promise<Image> {
   const args = copyArgs(source, ref, target, flags);
+  const profiles =
+    flags.profiles === undefined ? undefined : strings(flags.profiles, 'profiles', checkProject);
   const original = await infoImage(ctx, source, ref, flags.vm ? 'virtual-machine' : 'container');
   await ctx.run(args, source, { onLine: progressLines('copy', flags.onProgress) });
   const onTarget: Resolved = {
@@ -84,5 +84,6 @@ export async function copyImage(
     remote: target,
     project: flags.targetProject ?? source.project,
   };
-  return getImage(ctx, onTarget, original.fingerprint);
+  const copy = await getImage(ctx, onTarget, original.fingerprint);
+  return profiles === undefined ? copy : putImage(ctx, onTarget, copy, { profiles });
 }

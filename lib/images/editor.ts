@@ -5,7 +5,7 @@ import { finish, splitTail, type CallOptions, type Mutator } from '../mutator.js
 import { OperationSchema, type Image, type Operation } from '../schemas.js';
 import { checkObject, checkPropertyKey, checkRef, checkText } from '../validate.js';
 import { ImageReader } from './reader.js';
-import { getImage, infoImage } from './resolve.js';
+import { getImage, infoImage, putImage } from './resolve.js';
 
 /** The writable fields of an image (`PUT`/`PATCH` body). */
 export interface ImageWritable {
@@ -40,14 +40,16 @@ function toBody(value: unknown, field: string): Record<string, unknown> {
     checkPropertyKey(key, `${field}.properties`);
   if (result.data.expires_at !== undefined) {
     const at = result.data.expires_at;
-    body['expires_at'] = at === null ? '0001-01-01T00:00:00Z' : new Date(at).toISOString();
+    // a zero time (0001) keeps the old expiry; the Unix epoch clears it (and reads back as null)
+    body['expires_at'] = at === null ? '1970-01-01T00:00:00Z' : new Date(at).toISOString();
   }
   return body;
 }
 
 /** Edits images: `replace`, `update`, `delete` and the property helpers. */
 export class ImageEditor extends ImageReader {
-  // Resolves a ref to the image, then PUTs or PATCHes it and reads it back.
+  // Resolves a ref to the image, then PUTs (over its current values) or PATCHes it and reads it back.
+  // The daemons' PATCH ignores `profiles` and `expires_at`, so a patch with either is a merged PUT.
   private async write(
     call: Resolved,
     ref: string,
@@ -55,19 +57,18 @@ export class ImageEditor extends ImageReader {
     body: Record<string, unknown>,
   ): Promise<Image> {
     const current = await infoImage(this.ctx, call, checkRef(ref));
-    const path = apiPath('1.0', 'images', current.fingerprint);
-    const sent =
-      method === 'PUT'
-        ? {
-            auto_update: current.auto_update,
-            public: current.public,
-            profiles: current.profiles,
-            expires_at: current.expires_at?.toISOString() ?? '0001-01-01T00:00:00Z',
-            properties: current.properties,
-            ...body,
-          }
-        : body;
-    await this.ctx.query(call, path, z.unknown(), { method, body: sent });
+    if (method === 'PUT') return putImage(this.ctx, call, current, body);
+    if ('profiles' in body || 'expires_at' in body) {
+      const properties = {
+        ...current.properties,
+        ...(body['properties'] as Record<string, string> | undefined),
+      };
+      return putImage(this.ctx, call, current, { ...body, properties });
+    }
+    await this.ctx.query(call, apiPath('1.0', 'images', current.fingerprint), z.unknown(), {
+      method,
+      body,
+    });
     return getImage(this.ctx, call, current.fingerprint);
   }
 

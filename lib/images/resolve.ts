@@ -90,3 +90,23 @@ export const UrlListSchema = z
   .array(z.string())
   .nullable()
   .transform((urls) => (urls ?? []).map((url) => url.split('?')[0]?.split('/').pop() ?? url));
+
+/** PUTs `changes` over the image's current writable fields (a bare PUT would reset `profiles`) and reads it back. */
+export async function putImage(
+  ctx: Context,
+  call: Resolved,
+  current: Image,
+  changes: Record<string, unknown>,
+): Promise<Image> {
+  const body = {
+    auto_update: current.auto_update,
+    public: current.public,
+    profiles: current.profiles,
+    expires_at: current.expires_at?.toISOString() ?? '0001-01-01T00:00:00Z',
+    properties: current.properties,
+    ...changes,
+  };
+  const path = apiPath('1.0', 'images', current.fingerprint);
+  await ctx.query(call, path, z.unknown(), { method: 'PUT', body });
+  return getImage(ctx, call, current.fingerprint);
+}

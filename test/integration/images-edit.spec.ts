@@ -45,6 +45,8 @@ for (const binary of BINARIES) {
       expect(later.expires_at?.toISOString()).to.equal(expiry.toISOString());
       expect(later.auto_update).to.equal(true);
       expect(later.properties).to.deep.equal({ keep: '1', added: 'x' });
+      const cleared = await client.images.replace('local', image.fingerprint, { expires_at: null });
+      expect(cleared.expires_at).to.equal(null);
     });
 
     it('update merges properties in (PATCH)', async function () {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxBinary } from '../../lib/testing/index.js';
@@ -9,10 +9,55 @@ import { makeTestCa, type TestCa } from './tls.js';
 /** The daemons every integration spec runs against. */
 export const BINARIES: readonly SandboxBinary[] = ['lxc', 'incus'];
 
+/** Images published on the image server before anything reads it (daemons and clients cache its index). */
+export interface Catalog {
+  /** `ssos/1.0`, `ssos` */
+  ssos: TestImage;
+  /** `copyos` (2 MB) */
+  copyos: TestImage;
+  /** `refos-lxc` and `refos-incus`, version 1 (one per daemon, so that publishing a newer one stays private) */
+  refos: Record<SandboxBinary, TestImage>;
+  /** `slow-timeout` and `slow-abort` (3 MB each), for transfers cut short */
+  slowTimeout: TestImage;
+  slowAbort: TestImage;
+}
+
 interface World {
   tmp: string;
   ca: TestCa;
   server: ImageServer;
+  catalog: Catalog;
+}
+
+const VERSION = '20261123_0000';
+
+// Publishes the catalog.
+async function publishCatalog(tmp: string, server: ImageServer): Promise<Catalog> {
+  const make = (os: string, filler = 0): Promise<TestImage> =>
+    makeImage(tmp, { os, filler, seed: `${os}-${Math.random()}` });
+  const catalog: Catalog = {
+    ssos: await make('ssos'),
+    copyos: await make('copyos', 2_000_000),
+    refos: { lxc: await make('refos-lxc'), incus: await make('refos-incus') },
+    slowTimeout: await make('slowtimeout', 3_000_000),
+    slowAbort: await make('slowabort', 3_000_000),
+  };
+  const publish = (os: string, aliases: string[], image: TestImage): void =>
+    server.publish({ os, release: '1.0', aliases, version: VERSION, image });
+  publish('ssos', ['ssos/1.0', 'ssos'], catalog.ssos);
+  publish('copyos', ['copyos'], catalog.copyos);
+  for (const binary of BINARIES)
+    publish(`refos-${binary}`, [`refos-${binary}`], catalog.refos[binary]);
+  publish('slowtimeout', ['slow-timeout'], catalog.slowTimeout);
+  publish('slowabort', ['slow-abort'], catalog.slowAbort);
+  return catalog;
+}
+
+/** Empties a sandbox daemon's simplestreams cache (it keeps the index for an hour). */
+export async function clearDaemonCache(sandbox: Sandbox): Promise<void> {
+  const cache = join(sandbox.dir, 'daemon', 'cache');
+  for (const entry of await readdir(cache).catch(() => []))
+    await rm(join(cache, entry), { recursive: true, force: true });
 }
 
 let world: Promise<World> | undefined;
@@ -24,7 +69,7 @@ export function getWorld(): Promise<World> {
     const tmp = await mkdtemp(join(tmpdir(), 'lxc-images-test-'));
     const ca = await makeTestCa(join(tmp, 'tls'));
     const server = await startImageServer({ tls: ca });
-    return { tmp, ca, server };
+    return { tmp, ca, server, catalog: await publishCatalog(tmp, server) };
   })();
   return world;
 }
