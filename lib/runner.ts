@@ -78,7 +78,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
     try {
       const result = await child;
       debug('ok %o in %dms', command, Date.now() - started);
-      return { stdout: String(result.stdout), stderr: String(result.stderr) };
+      return { stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
       const failure = error as ExecaError;
       debug('failed %o in %dms: exit %s', command, Date.now() - started, failure.exitCode);
@@ -156,7 +156,9 @@ export function startDaemon(
     exited,
     async stop(graceMs = 15000) {
       signalGroup(pid, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+      const timer = setTimeout(() => {
+        signalGroup(pid, 'SIGKILL');
+      }, graceMs);
       await exited;
       clearTimeout(timer);
       signalGroup(pid, 'SIGKILL');

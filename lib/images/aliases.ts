@@ -50,17 +50,16 @@ export class ImageAliases {
   ): Promise<R> {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
+    let aliases: ImageAlias[];
     try {
-      return finish(
-        await this.ctx.query(call, '/1.0/images/aliases?recursion=1', ImageAliasListSchema),
-        mut,
-      );
+      aliases = await this.ctx.query(call, '/1.0/images/aliases?recursion=1', ImageAliasListSchema);
     } catch (error) {
       if (!isNotPrivate(error)) throw error;
+      const args = ['image', 'alias', 'list', `${call.remote}:`, '--format=json'];
+      const { stdout } = await this.ctx.runWithProject(args, call);
+      aliases = parseOutput(ImageAliasListSchema, stdout, call.remote);
     }
-    const args = ['image', 'alias', 'list', `${call.remote}:`, '--format=json'];
-    const { stdout } = await this.ctx.runWithProject(args, call);
-    return finish(parseOutput(ImageAliasListSchema, stdout, call.remote), mut);
+    return finish(aliases, mut);
   }
 
   /**
@@ -77,13 +76,14 @@ export class ImageAliases {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
     const alias = checkAlias(name, 'name');
+    let found: ImageAlias | undefined;
     try {
-      return finish(await this.read(call, alias), mut);
+      found = await this.read(call, alias);
     } catch (error) {
       if (!isNotPrivate(error)) throw error;
+      found = (await this.list(call.remote, opts)).find((entry) => entry.name === alias);
+      if (!found) throw new NotFoundError('Image alias not found', { remote: call.remote });
     }
-    const found = (await this.list(call.remote, opts)).find((entry) => entry.name === alias);
-    if (!found) throw new NotFoundError('Image alias not found', { remote: call.remote });
     return finish(found, mut);
   }
 
@@ -101,17 +101,17 @@ export class ImageAliases {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
     const input = checkObject(alias, 'alias');
-    const name = checkAlias(input['name'], 'alias.name');
-    const target = checkRef(input['target'], 'alias.target');
+    const name = checkAlias(input.name, 'alias.name');
+    const target = checkRef(input.target, 'alias.target');
     const extra: Record<string, unknown> = {};
-    if (input['description'] !== undefined) {
-      extra['description'] = checkText(input['description'], 'alias.description');
+    if (input.description !== undefined) {
+      extra.description = checkText(input.description, 'alias.description');
     }
-    if (input['type'] !== undefined) {
-      if (input['type'] !== 'container' && input['type'] !== 'virtual-machine') {
+    if (input.type !== undefined) {
+      if (input.type !== 'container' && input.type !== 'virtual-machine') {
         throw new ValidationError('alias.type', 'must be "container" or "virtual-machine"');
       }
-      extra['type'] = input['type'];
+      extra.type = input.type;
     }
     const body = { name, target: await this.target(call, target), ...extra };
     await this.ctx.query(call, '/1.0/images/aliases', z.unknown(), { method: 'POST', body });
@@ -133,9 +133,9 @@ export class ImageAliases {
     const call = this.ctx.resolve(remote, opts);
     const alias = checkAlias(name, 'name');
     const input = checkObject(body, 'body');
-    const target = checkRef(input['target'], 'body.target');
+    const target = checkRef(input.target, 'body.target');
     const description =
-      input['description'] === undefined ? '' : checkText(input['description'], 'body.description');
+      input.description === undefined ? '' : checkText(input.description, 'body.description');
     const sent = { target: await this.target(call, target), description };
     await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });
     return finish(await this.read(call, alias), mut);
@@ -158,11 +158,10 @@ export class ImageAliases {
     const alias = checkAlias(name, 'name');
     const input = checkObject(patch, 'patch');
     const description =
-      input['description'] === undefined
+      input.description === undefined
         ? undefined
-        : checkText(input['description'], 'patch.description');
-    const target =
-      input['target'] === undefined ? undefined : checkRef(input['target'], 'patch.target');
+        : checkText(input.description, 'patch.description');
+    const target = input.target === undefined ? undefined : checkRef(input.target, 'patch.target');
     const current = await this.read(call, alias);
     const sent = {
       target: target === undefined ? current.target : await this.target(call, target),

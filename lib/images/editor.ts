@@ -41,7 +41,7 @@ function toBody(value: unknown, field: string): Record<string, unknown> {
   if (result.data.expires_at !== undefined) {
     const at = result.data.expires_at;
     // a zero time (0001) keeps the old expiry; the Unix epoch clears it (and reads back as null)
-    body['expires_at'] = at === null ? '1970-01-01T00:00:00Z' : new Date(at).toISOString();
+    body.expires_at = at === null ? '1970-01-01T00:00:00Z' : new Date(at).toISOString();
   }
   return body;
 }
@@ -61,7 +61,7 @@ export class ImageEditor extends ImageReader {
     if ('profiles' in body || 'expires_at' in body) {
       const properties = {
         ...current.properties,
-        ...(body['properties'] as Record<string, string> | undefined),
+        ...(body.properties as Record<string, string> | undefined),
       };
       return putImage(this.ctx, call, current, { ...body, properties });
     }

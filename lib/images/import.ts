@@ -67,10 +67,11 @@ async function sourceFiles(
     }
     return [file];
   }
-  if (typeof source === 'object' && source !== null && 'metadata' in source && 'rootfs' in source) {
+  const value: unknown = source; // callers from plain JavaScript may pass anything
+  if (typeof value === 'object' && value !== null && 'metadata' in value && 'rootfs' in value) {
     return [
-      await checkFile(source.metadata, 'source.metadata'),
-      await checkFile(source.rootfs, 'source.rootfs'),
+      await checkFile(value.metadata, 'source.metadata'),
+      await checkFile(value.rootfs, 'source.rootfs'),
     ];
   }
   throw new ValidationError(

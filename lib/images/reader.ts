@@ -1,25 +1,23 @@
 import { apiPath, type Context } from '../context.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { InfoBatcher, listAll } from './batch.js';
 import { finish, splitTail, type CallOptions, type Mutator } from '../mutator.js';
 import { ImageAliasSchema, type Image } from '../schemas.js';
 import { checkAlias, checkRef } from '../validate.js';
 import { listImages, type ListFilterOptions } from './list.js';
-import {
-  getImage,
-  infoImage,
-  isNotPrivate,
-  listViaCli,
-  pickImage,
-  UrlListSchema,
-} from './resolve.js';
+import { getImage, isNotPrivate, listViaCli, pickImage, UrlListSchema } from './resolve.js';
 
 /** Options of {@link ImageReader.list}. */
 export interface ListOptions extends CallOptions, ListFilterOptions {}
 
 /** Reads images: `list`, `fingerprints`, `info`, `getByAlias`, `exists`. */
 export class ImageReader {
+  private readonly batcher: InfoBatcher;
+
   /** @internal */
-  constructor(protected readonly ctx: Context) {}
+  constructor(protected readonly ctx: Context) {
+    this.batcher = new InfoBatcher(ctx);
+  }
 
   /**
    * Lists images. `filter` uses `lxc image list` syntax; works on simplestreams remotes too.
@@ -68,7 +66,31 @@ export class ImageReader {
   ): Promise<R> {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
-    return finish(await infoImage(this.ctx, call, checkRef(ref)), mut);
+    return finish(await this.batcher.info(call, checkRef(ref)), mut);
+  }
+
+  /**
+   * Reads many images at once with one process (a listing of all images), in the order of `refs`.
+   * Concurrent `info` calls are coalesced the same way.
+   * @throws {@link NotFoundError} for the first ref that matches nothing.
+   * @example lxc.images.infoMany('local', [fp1, 'alpine']).then(images => images.map(i => i.size))
+   */
+  async infoMany<R = Image[]>(
+    remote: string | undefined,
+    refs: readonly string[],
+    options?: CallOptions | Mutator<Image[], R>,
+    mutator?: Mutator<Image[], R>,
+  ): Promise<R> {
+    const [opts, mut] = splitTail(options, mutator);
+    const call = this.ctx.resolve(remote, opts);
+    if (!Array.isArray(refs)) throw new ValidationError('refs', 'must be an array');
+    const checked = refs.map((ref, i) => checkRef(ref, `refs[${i}]`));
+    if (checked.length === 0) return finish([], mut);
+    const images = await listAll(this.ctx, call);
+    return finish(
+      checked.map((ref) => pickImage(images, ref, call.remote)),
+      mut,
+    );
   }
 
   /**

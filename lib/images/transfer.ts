@@ -36,7 +36,7 @@ export interface ImageSecret {
 }
 
 const SecretOperationSchema = OperationSchema.refine(
-  (op) => typeof op.metadata['secret'] === 'string',
+  (op) => typeof op.metadata.secret === 'string',
   {
     message: 'the operation has no metadata.secret',
   },
@@ -145,6 +145,6 @@ export class ImageTransfer extends ImageEditor {
     const { fingerprint } = await infoImage(this.ctx, call, checkRef(ref));
     const path = apiPath('1.0', 'images', fingerprint, 'secret');
     const operation = await this.ctx.query(call, path, SecretOperationSchema, { method: 'POST' });
-    return finish({ secret: z.string().parse(operation.metadata['secret']), operation }, mut);
+    return finish({ secret: z.string().parse(operation.metadata.secret), operation }, mut);
   }
 }

@@ -92,9 +92,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const binary = options.binary ?? 'lxc';
   const spec = DAEMONS[binary];
-  const onPath = (process.env['PATH'] ?? '')
-    .split(':')
-    .some((d) => existsSync(join(d, spec.daemon)));
+  const onPath = (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, spec.daemon)));
   if (!existsSync(spec.daemon) && !onPath) {
     throw new BinaryNotFoundError(`${spec.daemon} is not installed: install ${spec.pkg}`);
   }

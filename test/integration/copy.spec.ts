@@ -125,7 +125,10 @@ for (const binary of BINARIES) {
               : {
                   signal: controller.signal,
                   onProgress: () => {
-                    if (!started) setTimeout(() => controller.abort(), 300);
+                    if (!started)
+                      setTimeout(() => {
+                        controller.abort();
+                      }, 300);
                     started = true;
                   },
                 };
@@ -146,7 +149,9 @@ for (const binary of BINARIES) {
         const error = await rejectionOf(
           main.client.images.export('local', image.fingerprint, join(dir, 'out.tar.gz'), {
             signal: controller.signal,
-            onProgress: () => controller.abort(),
+            onProgress: () => {
+              controller.abort();
+            },
           }),
         );
         expect((error as Error).name).to.equal('AbortError');

@@ -42,8 +42,8 @@ for (const binary of BINARIES) {
         '/1.0',
         (value) => value as Record<string, unknown>,
       );
-      expect(server['api_version']).to.equal('1.0');
-      expect(server['api_extensions']).to.be.an('array').that.is.not.empty;
+      expect(server.api_version).to.equal('1.0');
+      expect(server.api_extensions).to.be.an('array').that.is.not.empty;
     });
 
     it('rejects a missing image with NotFoundError', async function () {
@@ -81,7 +81,9 @@ for (const binary of BINARIES) {
     it('kills the child on abort (AbortError, no process left)', async function () {
       const id = await tokenOperation();
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 500);
+      setTimeout(() => {
+        controller.abort();
+      }, 500);
       const error = await rejectionOf(
         sandbox.client.operations.wait('local', id, { signal: controller.signal }),
       );

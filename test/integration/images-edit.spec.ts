@@ -71,7 +71,7 @@ for (const binary of BINARIES) {
       expect(await images.getProperty('local', image.fingerprint, 'keep')).to.equal('1');
       expect(await images.getProperty('local', image.fingerprint, 'nosuch')).to.equal(undefined);
       const set = await images.setProperty('local', image.fingerprint, 'owner', 'ops team');
-      expect(set.properties['owner']).to.equal('ops team');
+      expect(set.properties.owner).to.equal('ops team');
       const unset = await images.unsetProperty('local', image.fingerprint, 'drop');
       expect(Object.keys(unset.properties)).to.not.include('drop');
       expect(unset.properties).to.include({ keep: '1', owner: 'ops team' });

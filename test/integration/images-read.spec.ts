@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LxcError, NotFoundError, type Image } from '../../lib/index.js';
+import { createClient, LxcError, NotFoundError, type Image } from '../../lib/index.js';
 import type { Sandbox } from '../../lib/testing/index.js';
 import { BINARIES, getSandbox, getWorld, newImage } from '../support/env.js';
 import type { TestImage } from '../support/make-image.js';
@@ -20,7 +20,7 @@ for (const binary of BINARIES) {
     it('list returns typed images', async function () {
       const images = await sandbox.client.images.list('local');
       const found = images.find((i) => i.fingerprint === image.fingerprint);
-      expect(found?.properties['os']).to.equal('reados');
+      expect(found?.properties.os).to.equal('reados');
       expect(found?.uploaded_at).to.be.instanceOf(Date);
       expect(found?.expires_at).to.equal(null);
       expect(found?.profiles).to.be.an('array');
@@ -125,7 +125,7 @@ for (const binary of BINARIES) {
           'local',
           other.fingerprint,
           { project },
-          (i) => i.properties['os'],
+          (i) => i.properties.os,
         ),
       ).to.equal('projos');
       expect(await sandbox.client.images.exists('local', other.fingerprint)).to.equal(false);
@@ -182,6 +182,52 @@ for (const binary of BINARIES) {
           await rejectionOf(sandbox.client.images.aliases.info('ss', 'nosuch')),
         ).to.be.instanceOf(NotFoundError);
       });
+    });
+  });
+}
+
+for (const binary of BINARIES) {
+  describe(`coalesced reads against ${binary}`, function () {
+    it('Promise.all of info calls and infoMany each cost one process', async function () {
+      const sandbox = await getSandbox(binary);
+      const images = [await newImage(), await newImage(), await newImage()];
+      for (const image of images)
+        await sandbox.client.images.import('local', image.path, {
+          aliases: [`many-${image.fingerprint.slice(0, 6)}`],
+        });
+      const calls: (readonly string[])[] = [];
+      const client = createClient({
+        binary,
+        env: sandbox.env,
+        runner: (args, options) => (calls.push(args), sandbox.run(args, options)),
+      });
+      const refs = [
+        images[0]!.fingerprint,
+        `many-${images[1]!.fingerprint.slice(0, 6)}`,
+        images[2]!.fingerprint.slice(0, 12),
+      ];
+      const together = await Promise.all(
+        refs.map((ref) => client.images.info('local', ref, (i) => i.fingerprint)),
+      );
+      expect(together).to.deep.equal(images.map((i) => i.fingerprint));
+      expect(calls).to.have.length(1);
+      const missing = await Promise.allSettled([
+        client.images.info('local', refs[0]!),
+        client.images.info('local', 'no-such-alias'),
+      ]);
+      expect(missing[0].status).to.equal('fulfilled');
+      expect(
+        missing[1].status === 'rejected' && missing[1].reason instanceof NotFoundError,
+      ).to.equal(true);
+      expect(calls).to.have.length(2);
+      const many = await client.images.infoMany('local', refs, (list) =>
+        list.map((i) => i.fingerprint),
+      );
+      expect(many).to.deep.equal(images.map((i) => i.fingerprint));
+      expect(calls).to.have.length(3);
+      expect(
+        await rejectionOf(client.images.infoMany('local', [refs[0]!, 'nope'])),
+      ).to.be.instanceOf(NotFoundError);
     });
   });
 }

@@ -42,8 +42,9 @@ async function publishCatalog(tmp: string, server: ImageServer): Promise<Catalog
     slowTimeout: await make('slowtimeout', 3_000_000),
     slowAbort: await make('slowabort', 3_000_000),
   };
-  const publish = (os: string, aliases: string[], image: TestImage): void =>
+  const publish = (os: string, aliases: string[], image: TestImage): void => {
     server.publish({ os, release: '1.0', aliases, version: VERSION, image });
+  };
   publish('ssos', ['ssos/1.0', 'ssos'], catalog.ssos);
   publish('copyos', ['copyos'], catalog.copyos);
   for (const binary of BINARIES)
@@ -105,7 +106,8 @@ export async function newImage(options: ImageOptions = {}): Promise<TestImage> {
 export async function tearDown(): Promise<void> {
   const all = await Promise.allSettled([...sandboxes.values()]);
   sandboxes.clear();
-  await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  const started = all.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  await Promise.all(started.map((sandbox) => sandbox.stop()));
   if (world) {
     const { tmp, server } = await world;
     world = undefined;

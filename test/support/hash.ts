@@ -17,7 +17,9 @@ export function untrustedGet(url: string): Promise<{ status: number; body: strin
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body });
+      });
     }).on('error', reject);
   });
 }

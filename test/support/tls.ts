@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { createExecaRunner } from '../../lib/runner.js';
 
-const run = promisify(execFile);
+const openssl = createExecaRunner({ binary: 'openssl', env: {} });
 
 /** A throwaway CA (certificate path) and a server certificate/key (PEM text) for 127.0.0.1. */
 export interface TestCa {
@@ -21,7 +20,7 @@ const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes
 export async function makeTestCa(dir: string): Promise<TestCa> {
   await mkdir(dir, { recursive: true });
   const p = (name: string): string => join(dir, name);
-  await run('openssl', [
+  await openssl([
     'req',
     '-x509',
     ...EC,
@@ -38,7 +37,7 @@ export async function makeTestCa(dir: string): Promise<TestCa> {
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  await run('openssl', [
+  await openssl([
     'req',
     '-new',
     ...EC,
@@ -59,7 +58,7 @@ export async function makeTestCa(dir: string): Promise<TestCa> {
       '',
     ].join('\n'),
   );
-  await run('openssl', [
+  await openssl([
     'x509',
     '-req',
     '-in',
