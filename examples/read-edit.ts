@@ -22,7 +22,7 @@ try {
   await images.list('local', { filter: 'os=alpine' }).then((list) => {
     console.log(
       'list:',
-      list.map((i) => `${i.fingerprint.slice(0, 12)} ${i.properties['release'] ?? ''}`),
+      list.map((i) => `${i.fingerprint.slice(0, 12)} ${i.properties.release ?? ''}`),
     );
   });
   await images
@@ -42,7 +42,7 @@ try {
       console.log('replace (PUT): properties', image.properties, 'profiles kept', image.profiles);
     });
   await images.setProperty('local', fp, 'team', 'web').then((image) => {
-    console.log('setProperty:', image.properties['team']);
+    console.log('setProperty:', image.properties.team);
   });
   await images.unsetProperty('local', fp, 'team').then((image) => {
     console.log('unsetProperty removed it:', !('team' in image.properties));
