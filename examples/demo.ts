@@ -33,11 +33,7 @@ try {
     );
   });
 
-  const owner = await images.info(
-    'local',
-    imported.fingerprint,
-    (image) => image.properties.owner,
-  );
+  const owner = await images.info('local', imported.fingerprint, (image) => image.properties.owner);
   step(
     `read it back: owner=${owner ?? '(none)'}, uploaded ${String(imported.uploaded_at?.toISOString())}`,
   );
