@@ -62,7 +62,24 @@ type Product = Record<
 
 const FTYPES = ['lxd_combined.tar.gz', 'incus_combined.tar.gz'];
 
-/** Start an image server on an ephemeral port of 127.0.0.1. */
+// Listens on a random high port of 127.0.0.1. Not port 0: the kernel hands the same ports out
+// again, and the incus client caches a simplestreams index by URL for an hour in the account's
+// home, so a server on a reused port would be read from a stale index of an earlier run.
+async function listenOnRandomPort(server: Server): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    server.listen(port, '127.0.0.1');
+    // `once` rejects when 'error' (EADDRINUSE) comes first
+    const listening = await once(server, 'listening').then(
+      () => true,
+      () => false,
+    );
+    if (listening) return;
+    if (attempt > 20) throw new Error('no free port for the image server');
+  }
+}
+
+/** Start an image server on a random high port of 127.0.0.1. */
 export async function startImageServer(opts: ImageServerOptions): Promise<ImageServer> {
   const products = new Map<string, Product>();
   const files = new Map<string, TestImage>(); // "/images/<fp>.tar.gz" -> image
@@ -151,8 +168,7 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
   const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
     handle(req, res).catch(() => res.destroy()); // client aborts and dropped connections end up here
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  await listenOnRandomPort(server);
   const port = (server.address() as AddressInfo).port;
   base = `https://127.0.0.1:${port}`;
 
