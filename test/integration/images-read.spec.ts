@@ -140,15 +140,7 @@ for (const binary of BINARIES) {
     describe('on a simplestreams remote', function () {
       let published: TestImage;
       before(async function () {
-        const { server } = await getWorld();
-        published = await newImage({ os: 'ssos', release: '1.0' });
-        server.publish({
-          os: 'ssos',
-          release: '1.0',
-          aliases: ['ssos/1.0', 'ssos'],
-          version: '20261123_0000',
-          image: published,
-        });
+        published = (await getWorld()).catalog.ssos;
       });
 
       it('list, fingerprints, info, getByAlias and exists work', async function () {
