@@ -19,6 +19,8 @@ export interface RunOptions {
   input?: Readable | undefined;
   /** The remote the call is aimed at, for error details. */
   remote?: string | undefined;
+  /** Called with the child's pid once it is spawned. */
+  onSpawn?: ((pid: number) => void) | undefined;
 }
 
 /** What a successful run printed. */
@@ -75,6 +77,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       ...(options.signal ? { cancelSignal: options.signal } : {}),
     });
     if (options.onLine) child.stdout.on('data', lineSplitter(options.onLine));
+    if (options.onSpawn && child.pid !== undefined) options.onSpawn(child.pid);
     try {
       const result = await child;
       debug('ok %o in %dms', command, Date.now() - started);

@@ -9,6 +9,7 @@ import { AbortError, ParseError, ValidationError } from '../errors.js';
 import type { Image } from '../schemas.js';
 import { checkAlias, checkPropertyKey, checkText } from '../validate.js';
 import { progressLines, type ProgressHandler } from './progress.js';
+import { watchUpload, type UploadWatch } from './upload-progress.js';
 import { getImage } from './resolve.js';
 
 /** What `images.import` accepts: a tarball path, split paths, bytes, or a stream. */
@@ -80,6 +81,19 @@ async function sourceFiles(
   );
 }
 
+// Follows the upload of local files (a URL source is downloaded by the daemon, not uploaded).
+async function uploadWatch(
+  sources: string[],
+  onProgress: ProgressHandler | undefined,
+): Promise<UploadWatch | undefined> {
+  if (!onProgress || sources.some((source) => source.startsWith('https://'))) return undefined;
+  const sizes = await Promise.all(sources.map(async (source) => (await stat(source)).size));
+  return watchUpload(
+    sizes.reduce((a, b) => a + b, 0),
+    onProgress,
+  );
+}
+
 /** Runs `lxc image import` on files or a URL and reads the new image back. */
 export async function runImport(
   ctx: Context,
@@ -88,9 +102,18 @@ export async function runImport(
   flags: ImportFlags,
 ): Promise<Image> {
   const args = ['image', 'import', ...sources, `${call.remote}:`, ...importFlags(flags)];
-  const { stdout } = await ctx.runWithProject(args, call, {
-    onLine: progressLines('import', flags.onProgress),
-  });
+  const watch = await uploadWatch(sources, flags.onProgress);
+  let stdout: string;
+  try {
+    ({ stdout } = await ctx.runWithProject(args, call, {
+      onLine: progressLines('import', flags.onProgress),
+      onSpawn: watch?.onSpawn,
+    }));
+  } catch (error) {
+    watch?.stop(false);
+    throw error;
+  }
+  watch?.stop(true);
   const fingerprint = /fingerprint: ([0-9a-f]{64})/.exec(stdout)?.[1];
   if (!fingerprint)
     throw new ParseError('no fingerprint in the output of image import', stdout, {

@@ -10,7 +10,9 @@ import {
   ValidationError,
   type Runner,
 } from '../../lib/index.js';
-import type { Sandbox } from '../../lib/testing/index.js';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { startSandbox, type Sandbox } from '../../lib/testing/index.js';
 import { BINARIES, getSandbox, newImage } from '../support/env.js';
 import { processesWith, rejectionOf } from '../support/procs.js';
 
@@ -122,6 +124,27 @@ for (const binary of BINARIES) {
       const remotes = await sandbox.client.remotes.list();
       expect(remotes.map((r) => r.name)).to.include.members(['local', 'ss']);
       expect(remotes.find((r) => r.name === 'ss')?.protocol).to.equal('simplestreams');
+    });
+  });
+}
+
+for (const binary of BINARIES) {
+  describe(`startSandbox with ${binary}`, function () {
+    it('stop() leaves no process, no mount and no directory behind', async function () {
+      const sandbox = await startSandbox({ binary, listen: true });
+      expect(sandbox.address).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(
+        await sandbox.client.query(
+          'local',
+          '/1.0',
+          (s) => (s as { api_version: string }).api_version,
+        ),
+      ).to.equal('1.0');
+      await sandbox.stop();
+      expect(await processesWith(sandbox.dir)).to.deep.equal([]);
+      const mounts = await readFile('/proc/self/mounts', 'utf8');
+      expect(mounts).to.not.include(sandbox.dir);
+      expect(existsSync(sandbox.dir)).to.equal(false);
     });
   });
 }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConflictError, ValidationError } from '../../lib/index.js';
+import { ConflictError, ValidationError, type ProgressEvent } from '../../lib/index.js';
 import type { Sandbox } from '../../lib/testing/index.js';
 import { BINARIES, getSandbox, getWorld, newImage } from '../support/env.js';
 import { sha256Files, untrustedGet } from '../support/hash.js';
@@ -203,6 +203,26 @@ for (const binary of BINARIES) {
       expect((await sandbox.client.images.fingerprints('local')).sort()).to.deep.equal(
         before.sort(),
       );
+    });
+  });
+}
+
+for (const binary of BINARIES) {
+  describe(`import progress against ${binary}`, function () {
+    it('reports the upload of a file and the spooling of a stream', async function () {
+      const sandbox = await getSandbox(binary);
+      const image = await newImage({ filler: 40_000_000 });
+      const events: ProgressEvent[] = [];
+      await sandbox.client.images.import('local', image.path, {
+        onProgress: (e) => events.push(e),
+      });
+      expect(events.length).to.be.above(0);
+      expect(
+        events.every((e) => e.stage === 'import' && e.label === 'Uploading the image'),
+      ).to.equal(true);
+      const percents = events.map((e) => e.percent ?? -1);
+      expect(percents).to.deep.equal([...percents].sort((a, b) => a - b));
+      expect(events.at(-1)).to.include({ percent: 100, bytes: image.size });
     });
   });
 }
