@@ -4,9 +4,9 @@ import type { ProgressHandler } from './progress.js';
 /** Follows an upload by the bytes its client process has read (`/proc/<pid>/io`, Linux). */
 export interface UploadWatch {
   /** Starts polling the client process. */
-  onSpawn(pid: number): void;
+  onSpawn: (pid: number) => void;
   /** Stops polling; `done` reports the whole upload. */
-  stop(done: boolean): void;
+  stop: (done: boolean) => void;
 }
 
 // Bytes read so far by a process, or undefined when it cannot be read.
