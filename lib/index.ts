@@ -31,3 +31,4 @@ export type {
   RefreshOptions,
   ImageSecret,
 } from './images/transfer.js';
+export type { Method } from './context.js';

@@ -17,7 +17,7 @@ export interface ImageWritable {
   profiles?: string[];
 }
 
-/** Options of {@link ImageEditor.delete}. */
+/** Options of `images.delete`. */
 export interface DeleteOptions extends CallOptions {
   /** Wait for the deletion to finish (default `true`); `false` resolves to the running operation. */
   wait?: boolean;

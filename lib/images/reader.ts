@@ -7,7 +7,7 @@ import { checkAlias, checkRef } from '../validate.js';
 import { listImages, type ListFilterOptions } from './list.js';
 import { getImage, isNotPrivate, listViaCli, pickImage, UrlListSchema } from './resolve.js';
 
-/** Options of {@link ImageReader.list}. */
+/** Options of `images.list`. */
 export interface ListOptions extends CallOptions, ListFilterOptions {}
 
 /** Reads images: `list`, `fingerprints`, `info`, `getByAlias`, `exists`. */
@@ -15,7 +15,10 @@ export class ImageReader {
   private readonly batcher: InfoBatcher;
 
   /** @internal */
-  constructor(protected readonly ctx: Context) {
+  constructor(
+    /** @internal */
+    protected readonly ctx: Context,
+  ) {
     this.batcher = new InfoBatcher(ctx);
   }
 

@@ -86,7 +86,7 @@ async function mountsUnder(dir: string): Promise<string[]> {
 /**
  * Starts a private `lxd` or `incusd` in a temporary directory, with its own client config,
  * and waits until it is ready. Needs root.
- * @throws {@link BinaryNotFoundError} when the daemon is not installed (the message names the package).
+ * @throws `BinaryNotFoundError` when the daemon is not installed (the message names the package).
  * @example const sandbox = await startSandbox({ binary: 'incus' }); await sandbox.stop();
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
