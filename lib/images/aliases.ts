@@ -29,9 +29,24 @@ export class ImageAliases {
   /** @internal */
   constructor(private readonly ctx: Context) {}
 
-  // Resolves an alias target (prefix or alias) to a full fingerprint.
+  // Resolves an alias target (prefix or alias) to a full fingerprint; a full one is sent as it is
+  // (the daemon refuses a target that does not exist).
   private async target(call: Resolved, value: unknown): Promise<string> {
-    return (await infoImage(this.ctx, call, checkRef(value, 'target'))).fingerprint;
+    const ref = checkRef(value, 'target');
+    if (/^[0-9a-f]{64}$/.test(ref)) return ref;
+    return (await infoImage(this.ctx, call, ref)).fingerprint;
+  }
+
+  // PUTs an alias's target and description (both: a PUT without target retargets) and reads it back.
+  private async put(
+    call: Resolved,
+    alias: string,
+    target: string,
+    description: string,
+  ): Promise<ImageAlias> {
+    const body = { target: await this.target(call, target), description };
+    await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body });
+    return this.read(call, alias);
   }
 
   // Reads an alias after a write.
@@ -136,9 +151,7 @@ export class ImageAliases {
     const target = checkRef(input.target, 'body.target');
     const description =
       input.description === undefined ? '' : checkText(input.description, 'body.description');
-    const sent = { target: await this.target(call, target), description };
-    await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });
-    return finish(await this.read(call, alias), mut);
+    return finish(await this.put(call, alias, target, description), mut);
   }
 
   /**
@@ -163,12 +176,13 @@ export class ImageAliases {
         : checkText(input.description, 'patch.description');
     const target = input.target === undefined ? undefined : checkRef(input.target, 'patch.target');
     const current = await this.read(call, alias);
-    const sent = {
-      target: target === undefined ? current.target : await this.target(call, target),
-      description: description ?? current.description,
-    };
-    await this.ctx.query(call, path(alias), z.unknown(), { method: 'PUT', body: sent });
-    return finish(await this.read(call, alias), mut);
+    const updated = await this.put(
+      call,
+      alias,
+      target ?? current.target,
+      description ?? current.description,
+    );
+    return finish(updated, mut);
   }
 
   /**

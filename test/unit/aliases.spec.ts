@@ -43,12 +43,31 @@ describe('images.aliases.info', () => {
 });
 
 describe('images.aliases.create', () => {
-  it('resolves the target, POSTs the alias and reads it back', async () => {
+  it('sends a full fingerprint target as it is, POSTs the alias and reads it back', async () => {
     const { run, client } = stubClient();
-    run.onCall(0).resolves(ok(fixture('image.lxd.json')));
-    run.onCall(1).resolves(ok(''));
-    run.onCall(2).resolves(ok(ALIAS));
+    run.onCall(0).resolves(ok(''));
+    run.onCall(1).resolves(ok(ALIAS));
     await client.images.aliases.create('local', { name: 'p/q', target: F0, description: 'd' });
+    expect(argv(run, 0).slice(0, 2)).to.deep.equal(['query', '--request=POST']);
+    expect(argv(run, 0).at(-1)).to.equal('local:/1.0/images/aliases');
+    expect(body(run, 0)).to.deep.equal({ name: 'p/q', target: F0, description: 'd' });
+    expect(argv(run, 1)).to.deep.equal(['query', 'local:/1.0/images/aliases/p%2Fq']);
+    sinon.assert.calledTwice(run);
+  });
+
+  it('resolves a prefix target to its fingerprint first (as an alias, then as a prefix)', async () => {
+    const { run, client } = stubClient();
+    run.onCall(0).rejects(new NotFoundError('Image alias not found'));
+    run.onCall(1).resolves(ok(fixture('image.lxd.json')));
+    run.onCall(2).resolves(ok(''));
+    run.onCall(3).resolves(ok(ALIAS));
+    const prefix = F0.slice(0, 12);
+    await client.images.aliases.create('local', { name: 'p/q', target: prefix, description: 'd' });
+    expect(argv(run, 0)).to.deep.equal(['query', `local:/1.0/images/aliases/${prefix}`]);
+    expect(argv(run, 1)).to.deep.equal(['query', `local:/1.0/images/${prefix}`]);
+    expect(body(run, 2)).to.deep.equal({ name: 'p/q', target: F0, description: 'd' });
+  });
+    expect(argv(run, 0)).to.deep.equal(['query', `local:/1.0/images/${F0.slice(0, 12)}`]);
     expect(argv(run, 1).slice(0, 2)).to.deep.equal(['query', '--request=POST']);
     expect(argv(run, 1).at(-1)).to.equal('local:/1.0/images/aliases');
     expect(body(run, 1)).to.deep.equal({ name: 'p/q', target: F0, description: 'd' });
@@ -88,14 +107,13 @@ describe('images.aliases.create', () => {
 describe('images.aliases.replace', () => {
   it('PUTs target and description (reset to "" when left out)', async () => {
     const { run, client } = stubClient();
-    run.onCall(0).resolves(ok(fixture('image-split.lxd.json')));
-    run.onCall(1).resolves(ok(''));
-    run.onCall(2).resolves(ok(ALIAS));
+    run.onCall(0).resolves(ok(''));
+    run.onCall(1).resolves(ok(ALIAS));
     await client.images.aliases.replace('local', 'p/q r', {
       target: 'eb8e988623d078afbaead7f22a7ea29a16a4da92017f1d66816bc47efebe911c',
     });
-    expect(argv(run, 1).at(-1)).to.equal('local:/1.0/images/aliases/p%2Fq%20r');
-    expect(body(run, 1)).to.deep.equal({
+    expect(argv(run, 0).at(-1)).to.equal('local:/1.0/images/aliases/p%2Fq%20r');
+    expect(body(run, 0)).to.deep.equal({
       target: 'eb8e988623d078afbaead7f22a7ea29a16a4da92017f1d66816bc47efebe911c',
       description: '',
     });
