@@ -2,6 +2,7 @@ export { startSandbox, type Sandbox, type SandboxOptions, type SandboxBinary } f
 export {
   makeImage,
   makeSplitImage,
+  sha256Files,
   CREATION_DATE,
   type ImageOptions,
   type TestImage,

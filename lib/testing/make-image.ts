@@ -70,8 +70,8 @@ async function stage(dir: string, opts: ImageOptions): Promise<string> {
   return work;
 }
 
-// The sha256 of files read in order, streamed.
-async function sha256(...paths: string[]): Promise<string> {
+/** The sha256 of files read in order, streamed: an image's fingerprint (split: metadata, then rootfs). */
+export async function sha256Files(...paths: string[]): Promise<string> {
   const hash = createHash('sha256');
   for (const path of paths)
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -84,7 +84,7 @@ export async function makeImage(dir: string, opts: ImageOptions = {}): Promise<T
   try {
     const tmp = join(work, 'image.tar.gz');
     await tar([...TAR_FLAGS, '-C', work, '-czf', tmp, 'metadata.yaml', 'rootfs']);
-    const hash = await sha256(tmp);
+    const hash = await sha256Files(tmp);
     const path = join(dir, `${hash}.tar.gz`);
     await rename(tmp, path);
     return { path, fingerprint: hash, size: (await stat(path)).size };
@@ -105,7 +105,7 @@ export async function makeSplitImage(
     await tar([...TAR_FLAGS, '-C', work, '-czf', meta, 'metadata.yaml']);
     // The rootfs tarball holds the *contents* of rootfs/ at its top level.
     await tar([...TAR_FLAGS, '-C', join(work, 'rootfs'), '-czf', root, '.']);
-    const fingerprint = await sha256(meta, root);
+    const fingerprint = await sha256Files(meta, root);
     const metadata = join(dir, `${fingerprint}.meta.tar.gz`);
     const rootfs = join(dir, `${fingerprint}.rootfs.tar.gz`);
     await rename(meta, metadata);

@@ -1,14 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { get } from 'node:https';
 
-/** The sha256 of one or more files read in order, streamed. */
-export async function sha256Files(...paths: string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const path of paths)
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { sha256Files } from '../../lib/testing/make-image.js';
 
 /** GETs a URL as an untrusted client (no client certificate) and resolves to status and body. */
 export function untrustedGet(url: string): Promise<{ status: number; body: string }> {
