@@ -173,6 +173,6 @@ export class ImageEditor extends ImageReader {
     const properties = Object.fromEntries(
       Object.entries(current.properties).filter(([k]) => k !== name),
     );
-    return this.write(call, current.fingerprint, 'PUT', { properties });
+    return putImage(this.ctx, call, current, { properties });
   }
 }
