@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { finish, splitTail, type CallOptions, type Mutator } from '../mutator.js';
 import { ImageAliasListSchema, ImageAliasSchema, type ImageAlias } from '../schemas.js';
 import { checkAlias, checkObject, checkRef, checkText } from '../validate.js';
-import { infoImage, isNotPrivate } from './resolve.js';
+import { infoImage, privateOr } from './resolve.js';
 
 /** What `aliases.create` takes. */
 export interface NewAlias {
@@ -65,15 +65,14 @@ export class ImageAliases {
   ): Promise<R> {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
-    let aliases: ImageAlias[];
-    try {
-      aliases = await this.ctx.query(call, '/1.0/images/aliases?recursion=1', ImageAliasListSchema);
-    } catch (error) {
-      if (!isNotPrivate(error)) throw error;
-      const args = ['image', 'alias', 'list', `${call.remote}:`, '--format=json'];
-      const { stdout } = await this.ctx.runWithProject(args, call);
-      aliases = parseOutput(ImageAliasListSchema, stdout, call.remote);
-    }
+    const aliases = await privateOr(
+      () => this.ctx.query(call, '/1.0/images/aliases?recursion=1', ImageAliasListSchema),
+      async () => {
+        const args = ['image', 'alias', 'list', `${call.remote}:`, '--format=json'];
+        const { stdout } = await this.ctx.runWithProject(args, call);
+        return parseOutput(ImageAliasListSchema, stdout, call.remote);
+      },
+    );
     return finish(aliases, mut);
   }
 
@@ -91,14 +90,14 @@ export class ImageAliases {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
     const alias = checkAlias(name, 'name');
-    let found: ImageAlias | undefined;
-    try {
-      found = await this.read(call, alias);
-    } catch (error) {
-      if (!isNotPrivate(error)) throw error;
-      found = (await this.list(call.remote, opts)).find((entry) => entry.name === alias);
-      if (!found) throw new NotFoundError('Image alias not found', { remote: call.remote });
-    }
+    const found = await privateOr(
+      () => this.read(call, alias),
+      async () => {
+        const entry = (await this.list(call.remote, opts)).find((e) => e.name === alias);
+        if (!entry) throw new NotFoundError('Image alias not found', { remote: call.remote });
+        return entry;
+      },
+    );
     return finish(found, mut);
   }
 

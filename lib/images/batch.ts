@@ -1,6 +1,6 @@
 import type { Context, Resolved } from '../context.js';
 import { ImageListSchema, type Image } from '../schemas.js';
-import { infoImage, isNotPrivate, listViaCli, pickImage } from './resolve.js';
+import { infoImage, listViaCli, pickImage, privateOr } from './resolve.js';
 
 interface Waiting {
   ref: string;
@@ -9,13 +9,11 @@ interface Waiting {
 }
 
 /** All images of a remote in one process: `lxc query` on LXD, `lxc image list` on simplestreams. */
-export async function listAll(ctx: Context, call: Resolved): Promise<Image[]> {
-  try {
-    return await ctx.query(call, '/1.0/images?recursion=1', ImageListSchema);
-  } catch (error) {
-    if (!isNotPrivate(error)) throw error;
-  }
-  return listViaCli(ctx, call);
+export function listAll(ctx: Context, call: Resolved): Promise<Image[]> {
+  return privateOr(
+    () => ctx.query(call, '/1.0/images?recursion=1', ImageListSchema),
+    () => listViaCli(ctx, call),
+  );
 }
 
 /**

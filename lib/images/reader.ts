@@ -5,7 +5,14 @@ import { finish, splitTail, type CallOptions, type Mutator } from '../mutator.js
 import { ImageAliasSchema, type Image } from '../schemas.js';
 import { checkAlias, checkRef } from '../validate.js';
 import { listImages, type ListFilterOptions } from './list.js';
-import { getImage, isNotPrivate, listViaCli, pickImage, UrlListSchema } from './resolve.js';
+import {
+  getImage,
+  listForRef,
+  listViaCli,
+  pickImage,
+  privateOr,
+  UrlListSchema,
+} from './resolve.js';
 
 /** Options of `images.list`. */
 export interface ListOptions extends CallOptions, ListFilterOptions {}
@@ -46,13 +53,10 @@ export class ImageReader {
   ): Promise<R> {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
-    let fingerprints: string[];
-    try {
-      fingerprints = await this.ctx.query(call, '/1.0/images', UrlListSchema);
-    } catch (error) {
-      if (!isNotPrivate(error)) throw error;
-      fingerprints = (await listViaCli(this.ctx, call)).map((image) => image.fingerprint);
-    }
+    const fingerprints = await privateOr(
+      () => this.ctx.query(call, '/1.0/images', UrlListSchema),
+      async () => (await listViaCli(this.ctx, call)).map((image) => image.fingerprint),
+    );
     return finish(fingerprints, mut);
   }
 
@@ -110,23 +114,18 @@ export class ImageReader {
     const [opts, mut] = splitTail(options, mutator);
     const call = this.ctx.resolve(remote, opts);
     const name = checkAlias(alias);
-    let image: Image;
-    try {
-      const entry = await this.ctx.query(
-        call,
-        apiPath('1.0', 'images', 'aliases', name),
-        ImageAliasSchema,
-      );
-      image = await getImage(this.ctx, call, entry.target);
-    } catch (error) {
-      if (!isNotPrivate(error)) throw error;
-      const images = await listViaCli(this.ctx, call, name.includes('=') ? [] : [name]);
-      image = pickImage(
-        images.filter((i) => i.aliases.some((a) => a.name === name)),
-        name,
-        call.remote,
-      );
-    }
+    const image = await privateOr(
+      async () => {
+        const path = apiPath('1.0', 'images', 'aliases', name);
+        const entry = await this.ctx.query(call, path, ImageAliasSchema);
+        return getImage(this.ctx, call, entry.target);
+      },
+      async () => {
+        const images = await listForRef(this.ctx, call, name);
+        const aliased = images.filter((i) => i.aliases.some((a) => a.name === name));
+        return pickImage(aliased, name, call.remote);
+      },
+    );
     return finish(image, mut);
   }
 

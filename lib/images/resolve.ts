@@ -6,8 +6,8 @@ import { ImageAliasSchema, ImageListSchema, ImageSchema, type Image } from '../s
 const FULL_FINGERPRINT = /^[0-9a-f]{64}$/;
 const HEX = /^[0-9a-fA-F]{1,64}$/;
 
-/** True for the error `lxc query` gives on a simplestreams (public-only) remote. */
-export function isNotPrivate(error: unknown): boolean {
+// True for the error `lxc query` gives on a simplestreams (public-only) remote.
+function isNotPrivate(error: unknown): boolean {
   return error instanceof RemoteError && /isn't a private|not a private/i.test(error.message);
 }
 
@@ -28,6 +28,24 @@ export async function listViaCli(
     call,
   );
   return parseOutput(ImageListSchema, stdout, call.remote);
+}
+
+/**
+ * Runs `query` (an `lxc query`); on a simplestreams remote, which `lxc query` refuses, runs `cli`
+ * (an `lxc image ...` command) instead.
+ */
+export async function privateOr<T>(query: () => Promise<T>, cli: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if (!isNotPrivate(error)) throw error;
+  }
+  return cli();
+}
+
+/** Lists the images that `ref` may name with `lxc image list` (narrowed by it unless it looks like `k=v`). */
+export function listForRef(ctx: Context, call: Resolved, ref: string): Promise<Image[]> {
+  return listViaCli(ctx, call, ref.includes('=') ? [] : [ref]);
 }
 
 /** Picks `ref` (alias, fingerprint or unique prefix) out of a list of images, as LXD would. */
@@ -76,13 +94,10 @@ export async function infoImage(
   ref: string,
   type?: Image['type'],
 ): Promise<Image> {
-  try {
-    return await infoPrivate(ctx, call, ref);
-  } catch (error) {
-    if (!isNotPrivate(error)) throw error;
-  }
-  const images = await listViaCli(ctx, call, ref.includes('=') ? [] : [ref]);
-  return pickImage(images, ref, call.remote, type);
+  return privateOr(
+    () => infoPrivate(ctx, call, ref),
+    async () => pickImage(await listForRef(ctx, call, ref), ref, call.remote, type),
+  );
 }
 
 /** The fingerprints behind `/1.0/images` (URLs ending in the fingerprint). */
