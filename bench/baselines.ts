@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { execa } from 'execa';
 import lxcQuery from 'lxc-query';
 import type { Runner } from '../lib/index.js';
-import { createExecaRunner } from '../lib/runner.js';
+import { createExecaRunner } from '../lib/transport/cli/runner.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -1,31 +1,14 @@
 import {
-  AbortError,
-  BinaryNotFoundError,
   ConflictError,
   LxcError,
   NotFoundError,
   RemoteError,
-  TimeoutError,
   type LxcErrorDetails,
 } from './errors.js';
 
-/** What is known about a failed child process. */
-export interface Failure {
-  /** The redacted argv. */
-  command: readonly string[];
-  exitCode?: number | undefined;
-  stderr: string;
-  /** The spawn error code (`ENOENT`...). */
-  code?: string | undefined;
-  timedOut?: boolean;
-  isCanceled?: boolean;
-  remote?: string | undefined;
-  cause?: unknown;
-}
-
 type ErrorClass = new (message: string, details: LxcErrorDetails) => LxcError;
 
-// stderr patterns of LXD 5.0 and Incus 6.0 (run with LC_ALL=C), first match wins.
+// LXD 5.0 and Incus 6.0 messages (the CLI runs with LC_ALL=C), first match wins.
 const PATTERNS: readonly (readonly [RegExp, ErrorClass])[] = [
   // the image exists, it has nothing to refresh from
   [/image source not found/i, LxcError],
@@ -35,10 +18,18 @@ const PATTERNS: readonly (readonly [RegExp, ErrorClass])[] = [
     NotFoundError,
   ],
   [
-    /remote .* (?:doesn't|does not) exist|isn't a private|not a private|unable to connect|connection refused|no route to host|certificate|not authorized|forbidden|failed to connect|tls: |x509: |i\/o timeout|no such host/i,
+    /remote .* (?:doesn't|does not) exist|isn't a private|not a private|unable to connect|connection refused|connection reset|broken pipe|unexpected EOF|\bEOF$|no route to host|certificate|not authorized|forbidden|untrusted|failed to connect|failed to notify peer|tls: |x509: |i\/o timeout|no such host|server closed|socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|missing TLS client/i,
     RemoteError,
   ],
 ];
+
+// An HTTP status that says what failed when the message does not.
+const STATUSES: Readonly<Record<number, ErrorClass>> = {
+  403: RemoteError,
+  404: NotFoundError,
+  409: ConflictError,
+  412: ConflictError,
+};
 
 /** Takes LXD's own message out of stderr: the last `Error: ` line, without the prefix. */
 export function stderrMessage(stderr: string): string {
@@ -51,28 +42,26 @@ export function stderrMessage(stderr: string): string {
   return line.replace(/^Error: /, '');
 }
 
-/** Picks the error class for an LXD message. */
-export function classifyMessage(message: string): ErrorClass {
-  return PATTERNS.find(([pattern]) => pattern.test(message))?.[1] ?? LxcError;
+/** Picks the error class for an LXD message, or for the HTTP status that came with it. */
+export function classifyMessage(message: string, status?: number): ErrorClass {
+  const byMessage = PATTERNS.find(([pattern]) => pattern.test(message))?.[1];
+  return byMessage ?? (status === undefined ? undefined : STATUSES[status]) ?? LxcError;
 }
 
-/** Turns a failed child process into the matching {@link LxcError} subclass. */
-export function toLxcError(failure: Failure): LxcError {
-  const details: LxcErrorDetails = {
-    command: failure.command,
-    exitCode: failure.exitCode,
-    stderr: failure.stderr,
-    remote: failure.remote,
-    cause: failure.cause,
-  };
-  const program = failure.command[0] ?? 'lxc';
-  if (failure.code === 'ENOENT' || failure.code === 'EACCES') {
-    return new BinaryNotFoundError(`${program}: binary not found or not executable`, details);
+/** The cluster member a message says could not be reached (`failed to notify peer <addr>`). */
+export function unreachableMember(message: string): string | undefined {
+  return /notify peer (\[?[\w.:-]+\]?:\d+)/i.exec(message)?.[1];
+}
+
+/** Makes the {@link LxcError} subclass that an LXD message (and HTTP status) calls for. */
+export function errorFromMessage(
+  message: string,
+  details: LxcErrorDetails,
+  status?: number,
+): LxcError {
+  const ErrorClass = classifyMessage(message, status);
+  if (ErrorClass === RemoteError) {
+    return new RemoteError(message, { ...details, member: unreachableMember(message) });
   }
-  if (failure.timedOut) return new TimeoutError(`${program} timed out and was killed`, details);
-  if (failure.isCanceled) return new AbortError(`${program} was aborted and killed`, details);
-  const message =
-    stderrMessage(failure.stderr) || `${program} exited with code ${String(failure.exitCode)}`;
-  const ErrorClass = classifyMessage(message);
   return new ErrorClass(message, details);
 }

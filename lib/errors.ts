@@ -1,89 +1,168 @@
-/** Details that every {@link LxcError} carries. */
+/** The stable `code` of each {@link LxcError} class. */
+export type LxcErrorCode =
+  | 'ERR_LXC'
+  | 'ERR_LXC_NOT_FOUND'
+  | 'ERR_LXC_CONFLICT'
+  | 'ERR_LXC_VALIDATION'
+  | 'ERR_LXC_REMOTE'
+  | 'ERR_LXC_BINARY_NOT_FOUND'
+  | 'ERR_LXC_TIMEOUT'
+  | 'ABORT_ERR'
+  | 'ERR_LXC_PARSE';
+
+/** Details that every {@link LxcError} may carry. */
 export interface LxcErrorDetails {
-  /** The argv that failed, with secrets redacted; empty when nothing was spawned. */
-  command?: readonly string[];
+  /** The argv or request that failed (`GET local:/1.0/images/…`), secrets redacted. */
+  command?: readonly string[] | undefined;
   /** The child's exit code, when it exited. */
   exitCode?: number | undefined;
-  /** The child's stderr (may be empty). */
-  stderr?: string;
+  /** The HTTP status, when the REST transport got an answer. */
+  status?: number | undefined;
+  /** The child's stderr, or the daemon's error text (secrets redacted). */
+  stderr?: string | undefined;
+  /** The child's stdout, or the response body (secrets redacted). */
+  stdout?: string | undefined;
+  /** The signal that ended the child (`SIGTERM`…). */
+  signal?: string | undefined;
+  /** Milliseconds from the start of the process or request to its failure. */
+  durationMs?: number | undefined;
   /** The remote the call was aimed at. */
   remote?: string | undefined;
-  /** The underlying error. */
+  /** The original failure, secrets redacted. */
   cause?: unknown;
 }
 
 /**
  * The base class of every rejection from lxc-images.
  *
- * `message` is LXD's own wording without its `Error: ` prefix. Inspect `command`
- * (the redacted argv), `exitCode`, `stderr` and `remote` for details.
+ * `message` is LXD's own wording without its `Error: ` prefix. `code` is stable
+ * (`ERR_LXC_NOT_FOUND`…); `command`, `exitCode`, `status`, `stderr`, `stdout`, `signal`,
+ * `durationMs` and `remote` say what failed and how; `cause` keeps the original failure.
+ * Secrets (trust passwords, tokens, image secrets) are redacted from every field.
+ *
+ * @example
+ * ```ts
+ * lxc.images.info('local', 'alpine').catch((error: unknown) => {
+ *   if (error instanceof NotFoundError) return undefined;
+ *   if (error instanceof LxcError) console.error(error.code, error.message);
+ *   throw error;
+ * });
+ * ```
  */
 export class LxcError extends Error {
-  /** The argv that failed, secrets redacted. */
+  /** The stable code of this class of error. */
+  static readonly code: LxcErrorCode = 'ERR_LXC';
+  /** A stable code: `ERR_LXC`, `ERR_LXC_NOT_FOUND`, … (`ABORT_ERR` for {@link AbortError}). */
+  readonly code: LxcErrorCode;
+  /** The argv or request that failed, secrets redacted; empty when nothing ran. */
   readonly command: readonly string[];
   /** Exit code of the child, if it exited. */
   readonly exitCode: number | undefined;
-  /** Standard error of the child. */
+  /** HTTP status of the answer, on the REST transport. */
+  readonly status: number | undefined;
+  /** Standard error of the child, or the daemon's error text. */
   readonly stderr: string;
+  /** Standard output of the child, or the response body, when there was one. */
+  readonly stdout: string;
+  /** The signal that ended the child, if one did. */
+  readonly signal: string | undefined;
+  /** How long the failed process or request ran, in milliseconds. */
+  readonly durationMs: number | undefined;
   /** The remote the call was aimed at. */
   readonly remote: string | undefined;
 
   constructor(message: string, details: LxcErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = new.target.code;
     this.command = details.command ?? [];
     this.exitCode = details.exitCode;
+    this.status = details.status;
     this.stderr = details.stderr ?? '';
+    this.stdout = details.stdout ?? '';
+    this.signal = details.signal;
+    this.durationMs = details.durationMs;
     this.remote = details.remote;
   }
 }
 LxcError.prototype.name = 'LxcError';
 
 /** Thrown when an image, alias, operation or project does not exist. */
-export class NotFoundError extends LxcError {}
+export class NotFoundError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_NOT_FOUND';
+}
 NotFoundError.prototype.name = 'NotFoundError';
 
-/** Thrown when the thing to create already exists (same fingerprint, alias taken). */
-export class ConflictError extends LxcError {}
+/**
+ * Thrown when the thing to create already exists (same fingerprint, alias taken), or when a
+ * write kept meeting a concurrent writer's change (`If-Match` refused every attempt).
+ */
+export class ConflictError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_CONFLICT';
+}
 ConflictError.prototype.name = 'ConflictError';
 
-/**
- * Thrown for bad input, before any process starts. `field` names the argument.
- */
+/** Thrown for bad input, before anything runs. `field` names the argument or option. */
 export class ValidationError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_VALIDATION';
   /** The argument or option that was refused. */
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
+  constructor(field: string, message: string, details: LxcErrorDetails = {}) {
+    super(`${field}: ${message}`, details);
     this.field = field;
   }
 }
 ValidationError.prototype.name = 'ValidationError';
 
-/** Thrown when the remote is unknown, unreachable, not trusted, or of the wrong kind. */
-export class RemoteError extends LxcError {}
+/**
+ * Thrown when the remote is unknown, unreachable, went away mid-call, does not trust this
+ * client, or is of the wrong kind. On a cluster, `member` names the member that could not be
+ * reached, when the daemon said which.
+ */
+export class RemoteError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_REMOTE';
+  /** The unreachable cluster member's address, when the daemon named one. */
+  readonly member: string | undefined;
+  constructor(message: string, details: LxcErrorDetails & { member?: string | undefined } = {}) {
+    super(message, details);
+    this.member = details.member;
+  }
+}
 RemoteError.prototype.name = 'RemoteError';
 
 /** Thrown when the `lxc`/`incus` binary cannot be found or run. */
-export class BinaryNotFoundError extends LxcError {}
+export class BinaryNotFoundError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_BINARY_NOT_FOUND';
+}
 BinaryNotFoundError.prototype.name = 'BinaryNotFoundError';
 
-/** Thrown when a call's `timeout` passed; the child process was killed. */
-export class TimeoutError extends LxcError {}
+/**
+ * Thrown when a call's `timeout` passed, counted from the moment the call was made. The child
+ * process was killed, or the request destroyed, and a server-side operation cancelled.
+ */
+export class TimeoutError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_TIMEOUT';
+}
 TimeoutError.prototype.name = 'TimeoutError';
 
-/** Thrown when a call's `signal` was aborted; the child process was killed. */
-export class AbortError extends LxcError {}
+/**
+ * Thrown when a call's `signal` was aborted. The child process was killed, or the request
+ * destroyed, and a server-side operation cancelled. `code` is `ABORT_ERR`, as Node's own.
+ */
+export class AbortError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ABORT_ERR';
+}
 AbortError.prototype.name = 'AbortError';
 
 /**
- * Thrown when the command succeeded but its output is not what was expected.
+ * Thrown when the command or request succeeded but its output is not what was expected.
  * `raw` keeps the output as it was.
  */
 export class ParseError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_PARSE';
   /** The unparsed output. */
   readonly raw: string;
   constructor(message: string, raw: string, details: LxcErrorDetails = {}) {
-    super(message, details);
+    super(message, { stdout: raw, ...details });
     this.raw = raw;
   }
 }

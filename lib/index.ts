@@ -1,34 +1,40 @@
 import { createClient, type Client } from './client.js';
 
-/** A ready client for the `lxc` binary. */
+/** A ready client for the `lxc` binary (created on first use of a call; no side effects at import). */
 const lxc: Client = createClient();
 /** A ready client for the `incus` binary. */
 export const incus: Client = createClient({ binary: 'incus' });
 
 export default lxc;
 export { lxc };
-export { createClient, type Client, type ClientOptions } from './client.js';
+export { createClient, type Client } from './client.js';
+export type { ClientOptions } from './options.js';
 export * from './errors.js';
 export * from './schemas.js';
-export type { CallOptions, Mutator } from './mutator.js';
-export type { Runner, RunOptions, RunResult } from './runner.js';
-export type { Query, QueryOptions } from './query.js';
-export type { ListOptions } from './images/reader.js';
-export type { ImageWritable, DeleteOptions } from './images/editor.js';
-export type { NewAlias, AliasWritable } from './images/aliases.js';
-export type { WaitOptions } from './operations.js';
-export { Images } from './images/index.js';
-export { ImageAliases } from './images/aliases.js';
-export { Operations } from './operations.js';
-export { Remotes } from './remotes.js';
-export type { ProgressEvent, ProgressHandler } from './images/progress.js';
-export type { ImportSource } from './images/import.js';
-export type { ExportResult } from './images/export.js';
+export type { CallOptions, Mutator } from './call/core.js';
+export type { Runner, RunOptions, RunResult } from './transport/cli/runner.js';
+export type { Query, QueryOptions } from './api/query.js';
 export type {
+  ListOptions,
   ImportOptions,
   CopyOptions,
   ExportOptions,
   RefreshOptions,
-  ImageSecret,
-} from './images/transfer.js';
-export type { Method } from './context.js';
+  DeleteOptions,
+  DeleteNoWaitOptions,
+} from './api/images.js';
+export type { ImageWritable } from './requests/write.js';
+export type { NewAlias, AliasWritable } from './requests/aliases.js';
+export type { AliasReplacement } from './api/aliases.js';
+export type { WaitOptions } from './api/operations.js';
+export type { RemoteListOptions } from './api/remotes.js';
+export { Images } from './api/images.js';
+export { ImageAliases } from './api/aliases.js';
+export { Operations } from './api/operations.js';
+export { Remotes } from './api/remotes.js';
+export type { ProgressEvent, ProgressHandler } from './progress.js';
+export type { ImportSource } from './requests/import.js';
+export type { ExportResult } from './requests/export.js';
+export type { RefreshResult } from './requests/refresh.js';
+export type { ImageSecret } from './requests/secret.js';
+export type { Method } from './requests/request.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createExecaRunner } from '../runner.js';
+import { createExecaRunner } from '../transport/cli/runner.js';
 
 const tar = createExecaRunner({ binary: 'tar', env: {} });
 

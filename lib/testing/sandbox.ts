@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../client.js';
 import { BinaryNotFoundError, LxcError } from '../errors.js';
-import { createExecaRunner, startDaemon, type Runner } from '../runner.js';
+import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
+import { startDaemon } from './daemon.js';
 
 /** Which daemon a sandbox runs. */
 export type SandboxBinary = 'lxc' | 'incus';

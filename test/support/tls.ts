@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createExecaRunner } from '../../lib/runner.js';
+import { createExecaRunner } from '../../lib/transport/cli/runner.js';
 
 const openssl = createExecaRunner({ binary: 'openssl', env: {} });
 

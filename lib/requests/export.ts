@@ -1,12 +1,14 @@
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Context, Resolved } from '../context.js';
+import type { Call } from '../call/call.js';
 import { ParseError, ValidationError } from '../errors.js';
-import { progressLines, type ProgressHandler } from './progress.js';
-import { infoImage } from './resolve.js';
+import type { ProgressHandler } from '../progress.js';
+import { checkPath, checkRef, MAX_NAME_BYTES } from '../validate.js';
+import { resolveFingerprint } from './lookup.js';
 
 /** What `images.export` resolves to. */
 export interface ExportResult {
+  /** The exported image's fingerprint. */
   fingerprint: string;
   /** The files written: one for a unified image, metadata then rootfs for a split one. */
   files: string[];
@@ -18,13 +20,14 @@ export interface ExportFlags {
   onProgress?: ProgressHandler | undefined;
 }
 
-// Where the export goes: into a directory, or to a file path whose folder exists.
-async function target(destination: unknown): Promise<{ dir: string; file?: string }> {
-  if (typeof destination !== 'string' || destination === '')
-    throw new ValidationError('destination', 'must be a path');
-  const path = resolve(destination);
+/** Where an export goes: into a directory, or to a file path whose folder exists. */
+export async function exportTarget(destination: unknown): Promise<{ dir: string; file?: string }> {
+  const path = resolve(checkPath(destination, 'destination'));
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) return { dir: path };
+  // a split image also writes `<file>.root`
+  if (Buffer.byteLength(`${basename(path)}.root`) > MAX_NAME_BYTES)
+    throw new ValidationError('destination', `the file name is too long: ${basename(path)}`);
   const parent = await stat(dirname(path)).catch(() => undefined);
   if (!parent?.isDirectory())
     throw new ValidationError('destination', `no such directory: ${dirname(path)}`);
@@ -36,29 +39,33 @@ function metadataFirst(names: string[]): string[] {
   return [...names].sort((a, b) => Number(b.startsWith('meta-')) - Number(a.startsWith('meta-')));
 }
 
-// Final paths: the server's names in a directory; for a file, `<file>` (+ `<file>.root` for the rootfs).
-function finalNames(ordered: string[], dir: string, file: string | undefined): string[] {
+/** Final paths: the server's names in a directory; for a file, `<file>` (+ `<file>.root` for the rootfs). */
+export function finalNames(
+  ordered: readonly string[],
+  dir: string,
+  file: string | undefined,
+): string[] {
   if (file === undefined) return ordered.map((name) => join(dir, name));
   return ordered.map((_, i) => (i === 0 ? file : `${file}.root`));
 }
 
 /**
- * Exports an image atomically: the client writes into a temporary folder beside `destination`,
- * and the files are renamed into place only when complete. A failure leaves nothing behind.
+ * Exports an image atomically: the transport writes into a temporary folder beside
+ * `destination`, and the files are renamed into place only when complete. A failure leaves
+ * nothing behind.
  */
 export async function exportImage(
-  ctx: Context,
-  call: Resolved,
-  ref: string,
-  destination: string,
+  call: Call,
+  ref: unknown,
+  destination: unknown,
   flags: ExportFlags,
 ): Promise<ExportResult> {
-  const { dir, file } = await target(destination);
-  const { fingerprint } = await infoImage(ctx, call, ref);
-  const temp = await mkdtemp(join(dir, `.${basename(file ?? 'export')}.lxc-images-`));
+  const checkedRef = checkRef(ref);
+  const { dir, file } = await exportTarget(destination);
+  const fingerprint = await resolveFingerprint(call, checkedRef);
+  const temp = await mkdtemp(join(dir, '.lxc-images-'));
   try {
-    const args = ['image', 'export', `${call.remote}:${fingerprint}`, `${temp}/`];
-    await ctx.runWithProject(args, call, { onLine: progressLines('export', flags.onProgress) });
+    await call.download({ fingerprint, dir: temp, onProgress: flags.onProgress });
     const names = await readdir(temp);
     if (names.length < 1 || names.length > 2) {
       throw new ParseError(`image export wrote ${names.length} files`, names.join('\n'), {

@@ -1,0 +1,173 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { Call } from '../call/call.js';
+import type { Undo } from '../call/operation.js';
+import { ParseError, ValidationError } from '../errors.js';
+import type { ProgressHandler } from '../progress.js';
+import { OperationSchema, type Image, type Operation } from '../schemas.js';
+import type { UploadSource } from '../transport/transport.js';
+import {
+  checkAlias,
+  checkBoolean,
+  checkList,
+  checkPath,
+  checkProperties,
+  FULL_FINGERPRINT,
+} from '../validate.js';
+import { createAliasRequest, deleteAliasRequest } from './aliases.js';
+import { getImage } from './lookup.js';
+import { apiPath, type ApiRequest } from './request.js';
+
+/** What `images.import` accepts: a tarball path, split paths, bytes, or a stream. */
+export type ImportSource = string | { metadata: string; rootfs: string } | Uint8Array | Readable;
+
+/** Options shared by `import` and `importFromUrl` (besides the common call options). */
+export interface ImportFlags {
+  /** Aliases to create (as `lxc image import --alias`, an existing alias is moved to the new image). */
+  aliases?: string[] | undefined;
+  /** Make the image public. */
+  public?: boolean | undefined;
+  /** Properties to set on the image. */
+  properties?: Record<string, string> | undefined;
+  /** Receives progress events. */
+  onProgress?: ProgressHandler | undefined;
+}
+
+/** Import flags once checked. */
+export interface CheckedImport {
+  aliases: string[];
+  public: boolean;
+  properties: Record<string, string>;
+  onProgress: ProgressHandler | undefined;
+}
+
+/** Checks the flags of an import. */
+export function checkImportFlags(flags: ImportFlags): CheckedImport {
+  if (flags.onProgress !== undefined && typeof flags.onProgress !== 'function')
+    throw new ValidationError('onProgress', 'must be a function');
+  return {
+    aliases: checkList(flags.aliases, 'aliases', checkAlias),
+    public: checkBoolean(flags.public, 'public') ?? false,
+    properties: checkProperties(flags.properties, 'properties'),
+    onProgress: flags.onProgress,
+  };
+}
+
+// Checks that a path names a regular file and makes it absolute, before anything runs.
+async function checkFile(path: unknown, field: string): Promise<string> {
+  const absolute = resolve(checkPath(path, field));
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) throw new ValidationError(field, `no such file: ${absolute}`);
+  return absolute;
+}
+
+/** Turns any {@link ImportSource} into what a transport uploads: absolute file paths, or a stream. */
+export async function uploadSource(source: ImportSource): Promise<UploadSource> {
+  if (typeof source === 'string')
+    return { kind: 'files', files: [await checkFile(source, 'source')] };
+  if (source instanceof Readable) return { kind: 'stream', stream: source };
+  if (source instanceof Uint8Array) return { kind: 'stream', stream: Readable.from([source]) };
+  const value: unknown = source; // callers from plain JavaScript may pass anything
+  if (typeof value === 'object' && value !== null && 'metadata' in value && 'rootfs' in value) {
+    const metadata = await checkFile(value.metadata, 'source.metadata');
+    const rootfs = await checkFile(value.rootfs, 'source.rootfs');
+    return { kind: 'files', files: [metadata, rootfs] };
+  }
+  throw new ValidationError(
+    'source',
+    'must be a path, {metadata, rootfs}, a Buffer/Uint8Array or a Readable',
+  );
+}
+
+/**
+ * Points each alias at `fingerprint`, as `lxc image import --alias` does: an alias that exists
+ * is deleted first, so that it moves to the new image.
+ */
+export async function pointAliases(
+  call: Call,
+  fingerprint: string,
+  aliases: readonly string[],
+): Promise<void> {
+  for (const name of aliases) {
+    await call.exclusive(`alias ${name}`, async () => {
+      await call.send({ api: deleteAliasRequest(name) }).catch(() => undefined);
+      await call.send({ api: createAliasRequest({ name, target: fingerprint }) });
+    });
+  }
+}
+
+/** Deletes the image that an aborted import created after all (its operation could not be cancelled). */
+export const undoImport: Undo = async (op, send) => {
+  const fingerprint = op.metadata.fingerprint;
+  if (typeof fingerprint !== 'string') return;
+  const path = apiPath('1.0', 'images', fingerprint);
+  await send({ api: { method: 'DELETE', path, wait: true, schema: z.unknown() } });
+};
+
+/** The fingerprint an import operation reports. */
+export function importedFingerprint(op: Operation, remote: string): string {
+  const fingerprint = op.metadata.fingerprint;
+  if (typeof fingerprint !== 'string' || !FULL_FINGERPRINT.test(fingerprint))
+    throw new ParseError('the import operation has no fingerprint', JSON.stringify(op), { remote });
+  return fingerprint;
+}
+
+/** Imports image data, points the aliases at it, and reads it back. */
+export async function importImage(
+  call: Call,
+  source: ImportSource,
+  flags: ImportFlags,
+): Promise<Image> {
+  const checked = checkImportFlags(flags);
+  const fingerprint = await call.upload({
+    source: await uploadSource(source),
+    properties: checked.properties,
+    public: checked.public,
+    onProgress: checked.onProgress,
+  });
+  await pointAliases(call, fingerprint, checked.aliases);
+  return (await getImage(call, fingerprint)).data;
+}
+
+/** Checks an image URL source: https only, as LXD requires, with no spaces or control characters. */
+export function checkImageUrl(url: unknown): string {
+  if (typeof url !== 'string' || /[\s\u0000-\u001f\u007f]/.test(url))
+    throw new ValidationError(
+      'url',
+      'must be an https:// URL without spaces or control characters',
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError('url', `not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'https:') throw new ValidationError('url', 'must be an https:// URL');
+  return url;
+}
+
+/** `POST /1.0/images` with a `url` source: the daemon downloads the image itself. */
+export function urlImportRequest(url: string, checked: CheckedImport): ApiRequest<Operation> {
+  return {
+    method: 'POST',
+    path: '/1.0/images',
+    body: {
+      source: { type: 'url', url },
+      public: checked.public,
+      properties: checked.properties,
+    },
+    schema: OperationSchema,
+  };
+}
+
+/** Imports from a URL that answers `LXD-Image-URL`/`LXD-Image-Hash` (LXD's `url` source). */
+export async function importFromUrl(call: Call, url: unknown, flags: ImportFlags): Promise<Image> {
+  const checked = checkImportFlags(flags);
+  const op = await call.send({ api: urlImportRequest(checkImageUrl(url), checked) });
+  const done = await call.wait(op.id, {}, undoImport);
+  const fingerprint = importedFingerprint(done, call.remote);
+  await pointAliases(call, fingerprint, checked.aliases);
+  return (await getImage(call, fingerprint)).data;
+}
