@@ -10,6 +10,7 @@ import { RemoteDirectory } from './remotes/directory.js';
 import { InfoBatcher } from './requests/batch.js';
 import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
+import { RestTransport } from './transport/rest/rest-transport.js';
 import type { Transport } from './transport/transport.js';
 
 /** A client for one `lxc` or `incus` binary (and its daemons). */
@@ -38,12 +39,16 @@ export function createClient(options: ClientOptions = {}): Client {
   const runner = opts.runner ?? createExecaRunner({ binary: opts.binary, env: opts.env });
   const scheduler = new Scheduler(opts.concurrency);
   const localProtocol = opts.flavor === 'incus' ? 'incus' : 'lxd';
-  const transport: Transport =
-    typeof opts.transport === 'object' ? opts.transport : new CliTransport(runner, localProtocol);
+  const cli = new CliTransport(runner, localProtocol);
+  let transport: Transport = typeof opts.transport === 'object' ? opts.transport : cli;
   const remotes = new RemoteDirectory(
     (signal) => scheduler.run(() => transport.listRemotes(signal), signal),
     localProtocol,
   );
+  if (opts.transport === 'rest') {
+    const env = { ...process.env, ...opts.env };
+    transport = new RestTransport({ cli, remotes, flavor: localProtocol, env });
+  }
   const core = new Core({
     transport,
     remotes,

@@ -75,6 +75,8 @@ export interface OperationProgress {
   /** Reads the running operation: each `<what>_progress` value of its metadata
    * (`download_progress: "45% (12.3MB/s)"`) becomes an event labelled `<what>`. */
   onRunning: ((op: Operation) => void) | undefined;
+  /** Reports an event of the same transfer that did not come from the operation (bytes relayed). */
+  report: ProgressHandler;
   /** Reports the end (100%) once the operation has succeeded, if nothing did yet. */
   done(): void;
 }
@@ -92,6 +94,7 @@ export function operationProgress(
     handler?.(event);
   };
   return {
+    report,
     onRunning: handler
       ? (op) => {
           for (const [key, value] of Object.entries(op.metadata)) {

@@ -3,7 +3,7 @@ import { serverRequest, type Server } from '../requests/server.js';
 import type { Operation, Remote } from '../schemas.js';
 import type { Download, Relay, Reply, Upload } from '../transport/transport.js';
 import type { CoreParts } from './core.js';
-import { cancelOperation, waitOperation, type Send, type Undo, type WaitFor } from './operation.js';
+import { waitOrCancel, type Send, type Undo, type WaitFor } from './operation.js';
 
 /**
  * One public call in flight: its target, its deadline, and the way to the transport. Every
@@ -70,12 +70,7 @@ export class Call {
    * when it cannot be cancelled, lets it end and runs `undo`) before rejecting.
    */
   async wait(id: string, options?: WaitFor, undo?: Undo): Promise<Operation> {
-    try {
-      return await waitOperation(this.sender, this.target, id, this.signal, options);
-    } catch (error) {
-      if (this.signal.aborted) await cancelOperation(this.unscheduled, this.target, id, undo);
-      throw error;
-    }
+    return waitOrCancel(this.sender, this.unscheduled, this.target, id, this.signal, options, undo);
   }
 
   /** Runs `task` while no other call of this client writes to `key` on this remote. */

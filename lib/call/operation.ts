@@ -117,3 +117,24 @@ export async function cancelOperation(
     cleanup.dispose();
   }
 }
+
+/**
+ * Waits for an operation with `send`; when `signal` fires, cancels it with `cleanup` (or, when
+ * it cannot be cancelled, lets it end and runs `undo`) before rejecting.
+ */
+export async function waitOrCancel(
+  send: Send,
+  cleanup: Send,
+  target: Target,
+  id: string,
+  signal: AbortSignal,
+  options: WaitFor = {},
+  undo?: Undo,
+): Promise<Operation> {
+  try {
+    return await waitOperation(send, target, id, signal, options);
+  } catch (error) {
+    if (signal.aborted) await cancelOperation(cleanup, target, id, undo);
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Call } from '../call/call.js';
 import { RemoteError, ValidationError } from '../errors.js';
-import { operationProgress, type ProgressHandler } from '../progress.js';
+import { operationProgress, type OperationProgress, type ProgressHandler } from '../progress.js';
 import { OperationSchema, type Image, type Operation } from '../schemas.js';
 import {
   checkAlias,
@@ -163,7 +163,13 @@ export async function networkInfo(call: Call): Promise<SourceInfo> {
 }
 
 // Pull mode: the target downloads from the source (with a secret for a private image).
-async function pull(call: Call, image: Image, ref: string, copy: CheckedCopy): Promise<void> {
+async function pull(
+  call: Call,
+  image: Image,
+  ref: string,
+  copy: CheckedCopy,
+  progress: OperationProgress,
+): Promise<void> {
   const source = await networkInfo(call);
   const byAlias = image.public && ref !== image.fingerprint && !image.fingerprint.startsWith(ref);
   const secret = image.public
@@ -177,9 +183,7 @@ async function pull(call: Call, image: Image, ref: string, copy: CheckedCopy): P
     copy,
   );
   const op = await target.send({ api: request });
-  const progress = operationProgress('copy', copy.onProgress);
   await target.wait(op.id, { onRunning: progress.onRunning });
-  progress.done();
 }
 
 // `POST /1.0/images/<fp>/secret` (kept here to avoid a cycle with secret.ts's lookup)
@@ -192,7 +196,12 @@ function secretRequestFor(fingerprint: string): ApiRequest<Operation> {
 }
 
 // Push mode: the target hands out a token, and the source uploads to it.
-async function push(call: Call, image: Image, copy: CheckedCopy): Promise<void> {
+async function push(
+  call: Call,
+  image: Image,
+  copy: CheckedCopy,
+  progress: OperationProgress,
+): Promise<void> {
   const target = call.at(copy.to);
   const targetInfo = await networkInfo(target);
   const token = await target.send({ api: pushTokenRequest(image.fingerprint, copy) });
@@ -205,9 +214,7 @@ async function push(call: Call, image: Image, copy: CheckedCopy): Promise<void> 
         project: copy.to.project,
       }),
     });
-    const progress = operationProgress('copy', copy.onProgress);
     await call.wait(op.id, { onRunning: progress.onRunning });
-    progress.done();
   } finally {
     await target
       .send({
@@ -231,15 +238,19 @@ export async function copyImage(
   const name = checkRef(ref);
   const copy = checkCopy(call.target, targetRemote, flags);
   const image = await infoImage(call, name, copy.type);
-  if (copy.mode === 'pull') await pull(call, image, name, copy);
-  else if (copy.mode === 'push') await push(call, image, copy);
-  else
+  const progress = operationProgress('copy', copy.onProgress);
+  if (copy.mode === 'pull') await pull(call, image, name, copy, progress);
+  else if (copy.mode === 'push') await push(call, image, copy, progress);
+  else {
     await call.relay({
       fingerprint: image.fingerprint,
       to: copy.to,
       public: copy.public,
-      onProgress: copy.onProgress,
+      filename: image.filename,
+      onProgress: copy.onProgress && progress.report,
     });
+  }
+  progress.done();
   const target = call.at(copy.to);
   const aliases = [...copy.aliases, ...(copy.copyAliases ? image.aliases.map((a) => a.name) : [])];
   await pointAliases(target, image.fingerprint, aliases);

@@ -41,6 +41,8 @@ export interface Relay {
   to: Target;
   /** Make the copy public. */
   public: boolean;
+  /** The image's file name on the source (kept on the copy). */
+  filename?: string | undefined;
   /** Receives the bytes moved. */
   onProgress?: ProgressHandler | undefined;
 }

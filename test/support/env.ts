@@ -9,14 +9,22 @@ import { makeTestCa, type TestCa } from './tls.js';
 /** The daemons every integration spec runs against. */
 export const BINARIES: readonly SandboxBinary[] = ['lxc', 'incus'];
 
+/** The transports every integration spec runs on. */
+export const TRANSPORTS: readonly ('cli' | 'rest')[] = ['cli', 'rest'];
+
+/** A name for one daemon and transport: `lxc-cli`, `incus-rest`… */
+export function tagOf(binary: SandboxBinary, transport: 'cli' | 'rest'): string {
+  return `${binary}-${transport}`;
+}
+
 /** Images published on the image server before anything reads it (daemons and clients cache its index). */
 export interface Catalog {
   /** `ssos/1.0`, `ssos` */
   ssos: TestImage;
   /** `copyos` (2 MB) */
   copyos: TestImage;
-  /** `refos-lxc` and `refos-incus`, version 1 (one per daemon, so that publishing a newer one stays private) */
-  refos: Record<SandboxBinary, TestImage>;
+  /** `refos-<binary>-<transport>`, version 1 (one per daemon and transport, so that publishing a newer one stays private) */
+  refos: Record<string, TestImage>;
   /** `slow-timeout` and `slow-abort` (3 MB each), for transfers cut short */
   slowTimeout: TestImage;
   slowAbort: TestImage;
@@ -35,10 +43,14 @@ const VERSION = '20261123_0000';
 async function publishCatalog(tmp: string, server: ImageServer): Promise<Catalog> {
   const make = (os: string, filler = 0): Promise<TestImage> =>
     makeImage(tmp, { os, filler, seed: `${os}-${Math.random()}` });
+  const refos: Record<string, TestImage> = {};
+  for (const binary of BINARIES)
+    for (const transport of TRANSPORTS)
+      refos[tagOf(binary, transport)] = await make(`refos-${tagOf(binary, transport)}`);
   const catalog: Catalog = {
     ssos: await make('ssos'),
     copyos: await make('copyos', 2_000_000),
-    refos: { lxc: await make('refos-lxc'), incus: await make('refos-incus') },
+    refos,
     slowTimeout: await make('slowtimeout', 3_000_000),
     slowAbort: await make('slowabort', 3_000_000),
   };
@@ -47,8 +59,8 @@ async function publishCatalog(tmp: string, server: ImageServer): Promise<Catalog
   };
   publish('ssos', ['ssos/1.0', 'ssos'], catalog.ssos);
   publish('copyos', ['copyos'], catalog.copyos);
-  for (const binary of BINARIES)
-    publish(`refos-${binary}`, [`refos-${binary}`], catalog.refos[binary]);
+  for (const [tag, image] of Object.entries(refos))
+    publish(`refos-${tag}`, [`refos-${tag}`], image);
   publish('slowtimeout', ['slow-timeout'], catalog.slowTimeout);
   publish('slowabort', ['slow-abort'], catalog.slowAbort);
   return catalog;

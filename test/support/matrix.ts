@@ -1,9 +1,6 @@
 import { createClient, type Client, type ClientOptions } from '../../lib/index.js';
 import type { Sandbox, SandboxBinary } from '../../lib/testing/index.js';
-import { BINARIES, getSandbox } from './env.js';
-
-/** The transports every integration spec runs on. */
-export const TRANSPORTS: readonly ('cli' | 'rest')[] = ['cli'];
+import { BINARIES, getSandbox, tagOf, TRANSPORTS } from './env.js';
 
 /** What a spec declared with {@link eachDaemon} runs against (filled in before its tests). */
 export interface Daemon {
@@ -11,6 +8,8 @@ export interface Daemon {
   binary: SandboxBinary;
   /** `cli` or `rest`. */
   transport: 'cli' | 'rest';
+  /** `<binary>-<transport>`: makes names (aliases, projects) unique to this run of a spec. */
+  tag: string;
   /** The shared `main` sandbox of this daemon. */
   sandbox: Sandbox;
   /** A client of this transport for the main sandbox. */
@@ -35,6 +34,7 @@ export function eachDaemon(title: string, body: (daemon: Daemon) => void): void 
         const daemon = {
           binary,
           transport,
+          tag: tagOf(binary, transport),
           clientFor,
           sandboxFor: (key: string) => getSandbox(binary, key),
         } as Daemon;

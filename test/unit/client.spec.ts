@@ -1,26 +1,49 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { createClient } from '../../lib/client.js';
-import { ParseError, ValidationError } from '../../lib/errors.js';
-import { argv, F0, fixture, ok, rejection, stubClient } from './helpers.js';
+import {
+  AbortError,
+  ParseError,
+  TimeoutError,
+  ValidationError,
+} from '../../lib/errors.js';
+import { fakeClient, type FakeAnswer } from './fake-transport.js';
+import { F0, fixture, ok, rejection, stubRunner } from './helpers.js';
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-lxc.mjs', import.meta.url));
 
-describe('query', () => {
-  it('GETs a path and resolves to the parsed JSON', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok('{\n\t"api_version": "1.0"\n}\n\n'));
-    expect(await client.query('local', '/1.0')).to.deep.equal({ api_version: '1.0' });
-    expect(argv(run)).to.deep.equal(['query', 'local:/1.0']);
+// An answer that never comes: it rejects with the signal's reason once the call stops.
+const hang: FakeAnswer = (_key, _request, signal) =>
+  new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => {
+      reject(signal.reason as Error);
+    });
   });
 
-  it('sends project as ?project=, method, --wait and body as --data=', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(''));
+// An answer that comes after `ms`.
+const after =
+  (ms: number, body = '{}'): FakeAnswer =>
+  async () => {
+    await sleep(ms);
+    return body;
+  };
+
+describe('query', () => {
+  it('GETs a path and resolves to the parsed JSON', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0', '{\n\t"api_version": "1.0"\n}\n\n');
+    expect(await client.query('local', '/1.0')).to.deep.equal({ api_version: '1.0' });
+    expect(fake.keys()).to.deep.equal(['GET local:/1.0']);
+  });
+
+  it('sends the project as ?project=, and the method, wait and body as they are', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('POST r:/1.0/images?recursion=1&project=p', '');
     const result = await client.query('r', '/1.0/images?recursion=1', {
       project: 'p',
       method: 'POST',
@@ -28,18 +51,24 @@ describe('query', () => {
       body: { source: { type: 'url' } },
     });
     expect(result).to.equal(null);
-    expect(argv(run)).to.deep.equal([
-      'query',
-      '--request=POST',
-      '--wait',
-      '--data={"source":{"type":"url"}}',
-      'r:/1.0/images?recursion=1&project=p',
-    ]);
+    expect(fake.keys()).to.deep.equal(['POST r:/1.0/images?recursion=1&project=p']);
+    expect(fake.seen[0]?.request.api).to.deep.include({
+      method: 'POST',
+      wait: true,
+      body: { source: { type: 'url' } },
+    });
+  });
+
+  it('keeps a project already named in the path', async () => {
+    const { fake, client } = fakeClient({ project: 'p' });
+    fake.on('GET local:/1.0/images?project=q', '[]');
+    await client.query('local', '/1.0/images?project=q');
+    expect(fake.keys()).to.deep.equal(['GET local:/1.0/images?project=q']);
   });
 
   it('applies a mutator', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image.incus.json')));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, fixture('image.incus.json'));
     const fp = await client.query(
       'local',
       `/1.0/images/${F0}`,
@@ -49,100 +78,141 @@ describe('query', () => {
   });
 
   it('rejects ParseError keeping raw on non-JSON output', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok('not json'));
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0', 'not json');
     const err = await rejection(client.query('local', '/1.0'));
     expect(err).to.be.instanceOf(ParseError).with.property('raw', 'not json');
   });
 
-  it('refuses a relative or spaced path and an unknown method without running', async () => {
-    const { run, client } = stubClient();
+  it('refuses a relative or spaced path, an unknown method and a BigInt body without sending', async () => {
+    const { fake, client } = fakeClient();
     const errors = [
       await rejection(client.query('local', '1.0')),
       await rejection(client.query('local', '/1.0/images/a b')),
       await rejection(client.query('local', '/1.0', { method: 'HEAD' as 'GET' })),
+      await rejection(client.query('local', '/1.0', { method: 'PUT', body: { n: 1n } })),
     ];
     expect(errors.map((e) => (e as ValidationError).field)).to.deep.equal([
       'path',
       'path',
       'method',
+      'body',
     ]);
-    sinon.assert.notCalled(run);
+    expect(fake.keys()).to.deep.equal([]);
   });
 });
 
 describe('createClient', () => {
-  it('uses the client project by default (?project= in queries, --project elsewhere)', async () => {
-    const { run, client } = stubClient({ project: 'p' });
-    run.onCall(0).resolves(ok(fixture('image.lxd.json')));
-    run.onCall(1).resolves(ok('[]\n'));
+  it('uses the client project by default (?project= in requests, --project on commands)', async () => {
+    const { fake, client } = fakeClient({ project: 'p' });
+    fake.on(`GET local:/1.0/images/${F0}?project=p`, fixture('image.lxd.json'));
+    fake.on('cli image list local: --format=json --project=p', '[]\n');
     await client.images.info('local', F0);
     await client.images.list('local');
-    expect(argv(run, 0).at(-1)).to.equal(`local:/1.0/images/${F0}?project=p`);
-    expect(argv(run, 1).at(-1)).to.equal('--project=p');
+    expect(fake.keys()).to.deep.equal([
+      `GET local:/1.0/images/${F0}?project=p`,
+      'cli image list local: --format=json --project=p',
+    ]);
+  });
+
+  it('lets a call name another project', async () => {
+    const { fake, client } = fakeClient({ project: 'p' });
+    fake.on('GET local:/1.0?project=q', '{}');
+    await client.query('local', '/1.0', { project: 'q' });
+    expect(fake.keys()).to.deep.equal(['GET local:/1.0?project=q']);
   });
 
   it("uses defaultRemote for '' and undefined remotes", async () => {
-    const { run, client } = stubClient({ defaultRemote: 'other' });
-    run.resolves(ok('{}'));
+    const { fake, client } = fakeClient({ defaultRemote: 'other' });
+    fake.on('GET other:/1.0', '{}');
     await client.query('', '/1.0');
     await client.query(undefined, '/1.0');
-    expect([argv(run, 0).at(-1), argv(run, 1).at(-1)]).to.deep.equal(['other:/1.0', 'other:/1.0']);
+    expect(fake.keys()).to.deep.equal(['GET other:/1.0', 'GET other:/1.0']);
   });
 
   it("uses 'local' when no defaultRemote is given", async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok('{}'));
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0', '{}');
     await client.query(undefined, '/1.0');
-    expect(argv(run).at(-1)).to.equal('local:/1.0');
+    expect(fake.keys()).to.deep.equal(['GET local:/1.0']);
   });
 
-  it('passes the client timeout to the runner unless a call sets its own', async () => {
-    const { run, client } = stubClient({ timeout: 1234 });
-    run.resolves(ok('{}'));
-    await client.query('local', '/1.0');
-    await client.query('local', '/1.0', { timeout: 5 });
-    sinon.assert.calledWithMatch(run.firstCall, sinon.match.array, {
-      timeout: 1234,
-      remote: 'local',
-    });
-    sinon.assert.calledWithMatch(run.secondCall, sinon.match.array, { timeout: 5 });
+  it('stops a call with TimeoutError once the client timeout passes', async () => {
+    const { fake, client } = fakeClient({ timeout: 30 });
+    fake.on('GET local:/1.0', hang);
+    const err = await rejection(client.query('local', '/1.0'));
+    expect(err).to.be.instanceOf(TimeoutError);
   });
 
-  it('never runs more than `concurrency` processes at once', async () => {
-    let release = (): void => undefined;
-    const { run, client } = stubClient({ concurrency: 1 });
-    run.callsFake(
-      () =>
-        new Promise(
-          (resolve) =>
-            (release = () => {
-              resolve(ok('{}'));
-            }),
-        ),
-    );
-    const both = Promise.all([client.query('local', '/1.0'), client.query('local', '/1.1')]);
-    await new Promise((resolve) => setImmediate(resolve));
-    sinon.assert.calledOnce(run);
-    release();
-    await new Promise((resolve) => setImmediate(resolve));
-    sinon.assert.calledTwice(run);
-    release();
-    await both;
+  it("lets a call's own timeout replace the client's", async () => {
+    const { fake, client } = fakeClient({ timeout: 20 });
+    fake.on('GET local:/1.0', after(80, '{"ok":true}'));
+    expect(await client.query('local', '/1.0', { timeout: 10_000 })).to.deep.equal({ ok: true });
+  });
+
+  it("stops a call with AbortError when the caller's signal fires", async () => {
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0', hang);
+    const controller = new AbortController();
+    const pending = rejection(client.query('local', '/1.0', { signal: controller.signal }));
+    await sleep(5);
+    controller.abort();
+    expect(await pending).to.be.instanceOf(AbortError);
+  });
+
+  it('never sends more than `concurrency` requests at once', async () => {
+    const { fake, client } = fakeClient({ concurrency: 3 });
+    fake.on('GET local:/1.0', after(5));
+    await Promise.all(Array.from({ length: 10 }, () => client.query('local', '/1.0')));
+    expect(fake.keys()).to.have.length(10);
+    expect(fake.maxInFlight).to.equal(3);
+  });
+
+  it('sends one request at a time with concurrency 1', async () => {
+    const { fake, client } = fakeClient({ concurrency: 1 });
+    fake.on('GET local:/1.0', after(5));
+    fake.on('GET local:/1.1', after(5));
+    await Promise.all([client.query('local', '/1.0'), client.query('local', '/1.1')]);
+    expect(fake.maxInFlight).to.equal(1);
+  });
+
+  it('names the transport and the binary', () => {
+    const { client } = fakeClient({ binary: 'incus' });
+    expect(client.transport).to.equal('cli');
+    expect(client.binary).to.equal('incus');
+    expect(createClient().binary).to.equal('lxc');
+  });
+
+  it('runs the given runner for the CLI transport', async () => {
+    const run = stubRunner().resolves(ok('{"api_version":"1.0"}\n\n'));
+    const client = createClient({ runner: run });
+    expect(await client.query('local', '/1.0')).to.deep.equal({ api_version: '1.0' });
+    sinon.assert.calledOnceWithMatch(run, ['query', 'local:/1.0'], { remote: 'local' });
   });
 
   it('refuses bad options synchronously', () => {
     for (const [options, field] of [
       [{ binary: '-lxc' }, 'binary'],
+      [{ binary: '' }, 'binary'],
       [{ concurrency: 0 }, 'concurrency'],
       [{ timeout: 0 }, 'timeout'],
+      [{ timeout: 2 ** 31 }, 'timeout'],
       [{ project: 'a/b' }, 'project'],
       [{ defaultRemote: '-r' }, 'defaultRemote'],
+      [{ transport: 'http' as 'cli' }, 'transport'],
+      [{ env: { 'A=B': 'x' } }, 'env'],
+      [{ configDir: 'a\0b' }, 'configDir'],
     ] as const) {
-      expect(() => createClient(options))
+      expect(() => createClient(options), JSON.stringify(options))
         .to.throw(ValidationError)
         .with.property('field', field);
     }
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(() => createClient(null as unknown as object))
+      .to.throw(ValidationError)
+      .with.property('field', 'options');
   });
 
   describe('with the real runner and the fake binary', () => {

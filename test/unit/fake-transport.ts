@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createClient, type Client, type ClientOptions } from '../../lib/index.js';
 import type { Remote } from '../../lib/schemas.js';
 import { parseJson } from '../../lib/parse.js';
@@ -10,8 +12,16 @@ import type {
   Upload,
 } from '../../lib/transport/transport.js';
 
-/** What a fake answers: raw output text (parsed as the real transport would), or an error. */
-export type FakeAnswer = string | Error | ((key: string, request: Request) => string | Error);
+/** A reply of the fake: raw output text, the same with an ETag (as REST gives), or an error. */
+export type FakeReply = string | Error | { body: string; etag?: string };
+
+/**
+ * What a fake answers: a reply, or a function that makes one (it may take its time, and gets the
+ * request's signal).
+ */
+export type FakeAnswer =
+  | FakeReply
+  | ((key: string, request: Request, signal: AbortSignal) => FakeReply | Promise<FakeReply>);
 
 /** One request the fake saw. */
 export interface Seen {
@@ -36,23 +46,33 @@ export function requestKey(target: Target, request: Request, prefer: 'cli' | 're
 
 /**
  * A transport for unit tests: answers requests by key instead of by call order, and records
- * what it saw. An unknown key fails the test with the key in the message.
+ * what it saw (and how many requests were in flight at once). An unknown key fails the call
+ * with the key in the message.
  */
 export class FakeTransport implements Transport {
   readonly seen: Seen[] = [];
   readonly uploads: { target: Target; upload: Upload }[] = [];
+  readonly downloads: { target: Target; download: Download }[] = [];
+  readonly relays: { from: Target; relay: Relay }[] = [];
   private readonly answers = new Map<string, FakeAnswer[]>();
+  /** Requests in flight now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** How many times the remotes were listed. */
+  remoteListings = 0;
   remotes: Remote[] = [
     { name: 'local', url: 'unix://', protocol: 'lxd', public: false },
     { name: 'images', url: 'https://images.example', protocol: 'simplestreams', public: true },
     { name: 'r', url: 'https://127.0.0.1:8443', protocol: 'lxd', public: false },
   ];
-  /** The fingerprint an upload resolves to. */
-  uploaded = '';
+  /** The fingerprint an upload resolves to (or the error it rejects with). */
+  uploaded: string | Error = '';
+  /** The files a download writes (name → content). */
+  downloadFiles: Record<string, string> = {};
 
   constructor(readonly name: 'cli' | 'rest' = 'cli') {}
 
-  /** Answers `key` with `answer`; several answers for one key are used in turn, the last one kept. */
+  /** Answers `key` with `answers`; several answers for one key are used in turn, the last one kept. */
   on(key: string, ...answers: FakeAnswer[]): this {
     this.answers.set(key, [...(this.answers.get(key) ?? []), ...answers]);
     return this;
@@ -63,6 +83,16 @@ export class FakeTransport implements Transport {
     return this.seen.map((s) => s.key);
   }
 
+  /** The requests seen under `key`, in order. */
+  sent(key: string): Request[] {
+    return this.seen.filter((s) => s.key === key).map((s) => s.request);
+  }
+
+  /** The body of the `n`th request seen under `key`. */
+  body(key: string, n = 0): unknown {
+    return this.sent(key)[n]?.api?.body;
+  }
+
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
     await Promise.resolve();
     signal.throwIfAborted();
@@ -71,27 +101,46 @@ export class FakeTransport implements Transport {
     const queue = this.answers.get(key);
     if (!queue?.length) throw new Error(`FakeTransport: no answer for ${key}`);
     const next = queue.length > 1 ? queue.shift() : queue[0];
-    const answer = typeof next === 'function' ? next(key, request) : next;
-    if (answer instanceof Error) throw answer;
-    if (request.cli && (this.name === 'cli' || !request.api)) return { data: request.cli.parse(answer ?? '') };
-    const api = request.api!;
-    return { data: parseJson(api.schema, (answer ?? '').trim() === '' ? 'null' : answer ?? '') };
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      const reply = typeof next === 'function' ? await next(key, request, signal) : next;
+      if (reply === undefined) throw new Error(`FakeTransport: no answer for ${key}`);
+      if (reply instanceof Error) throw reply;
+      const { body, etag } = typeof reply === 'string' ? { body: reply, etag: undefined } : reply;
+      const data =
+        request.cli && (this.name === 'cli' || !request.api)
+          ? request.cli.parse(body)
+          : parseJson(request.api!.schema, body.trim() === '' ? 'null' : body, {
+              remote: target.remote,
+            });
+      return etag === undefined ? { data } : { data, etag };
+    } finally {
+      this.inFlight--;
+    }
   }
 
   upload(target: Target, upload: Upload): Promise<string> {
     this.uploads.push({ target, upload });
-    return Promise.resolve(this.uploaded);
+    const { uploaded } = this;
+    return uploaded instanceof Error ? Promise.reject(uploaded) : Promise.resolve(uploaded);
   }
 
-  download(_target: Target, _download: Download): Promise<string[]> {
-    return Promise.reject(new Error('FakeTransport: download is not faked'));
+  async download(target: Target, download: Download): Promise<string[]> {
+    this.downloads.push({ target, download });
+    await mkdir(download.dir, { recursive: true });
+    for (const [name, content] of Object.entries(this.downloadFiles))
+      await writeFile(join(download.dir, name), content);
+    return Object.keys(this.downloadFiles);
   }
 
-  relay(_from: Target, _relay: Relay): Promise<void> {
-    return Promise.reject(new Error('FakeTransport: relay is not faked'));
+  relay(from: Target, relay: Relay): Promise<void> {
+    this.relays.push({ from, relay });
+    return Promise.resolve();
   }
 
   listRemotes(): Promise<Remote[]> {
+    this.remoteListings++;
     return Promise.resolve(this.remotes);
   }
 }

@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs';
 import sinon from 'sinon';
-import { toLxcError } from '../../lib/classify.js';
-import { createClient, type Client, type ClientOptions } from '../../lib/client.js';
-import type { LxcError } from '../../lib/errors.js';
-import type { Runner, RunResult } from '../../lib/runner.js';
+import { errorFromMessage } from '../../lib/classify.js';
+import type { LxcError, LxcErrorDetails } from '../../lib/errors.js';
+import type { Runner, RunResult } from '../../lib/transport/cli/runner.js';
 
-/** A sinon stub that stands in for the process runner. */
+/** A sinon stub that stands in for the process runner (CLI transport tests). */
 export type RunStub = sinon.SinonStub<Parameters<Runner>, ReturnType<Runner>>;
 
 /** The full fingerprint of the fixtures' image `F0` (aliases `a`, `zz2`, `p/q r`). */
 export const F0 = 'a50c5e35630a5b596e7965957d6c6028d11512441c6676f4bf096e713feac144';
 /** The fingerprint of `F1` (alias `t0`). */
 export const F1 = '57665963453037d1bc470b55cd3cd624cb11d29899689deda29326fc9a1fad3d';
+/** An operation id. */
+export const OP_ID = '9f938863-13b2-4f03-8bd8-5493fd58781c';
 
 /** The raw stdout bytes of a fixture from `test/fixtures`. */
 export function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** A fixture operation (`operation-delete.lxd.json`) with some fields changed, as JSON text. */
+export function operation(fields: Record<string, unknown> = {}): string {
+  const op = JSON.parse(fixture('operation-delete.lxd.json')) as Record<string, unknown>;
+  return JSON.stringify({ ...op, id: OP_ID, ...fields });
 }
 
 /** A successful run that printed `stdout`. */
@@ -23,9 +30,19 @@ export function ok(stdout = ''): RunResult {
   return { stdout, stderr: '' };
 }
 
+/** A fresh runner stub that resolves with empty output. */
+export function stubRunner(): RunStub {
+  return sinon.stub<Parameters<Runner>, ReturnType<Runner>>().resolves(ok(''));
+}
+
 /** The error the real runner gives when the CLI prints `Error: <message>` and exits 1. */
-export function cliError(message: string, command: readonly string[] = ['lxc', 'query']): LxcError {
-  return toLxcError({ command, exitCode: 1, stderr: `Error: ${message}\n` });
+export function cliError(message: string, details: LxcErrorDetails = {}): LxcError {
+  return errorFromMessage(message, {
+    command: ['lxc', 'query'],
+    exitCode: 1,
+    stderr: `Error: ${message}\n`,
+    ...details,
+  });
 }
 
 /** Settles `promise` to its rejection reason (or `undefined` if it resolved). */
@@ -36,22 +53,17 @@ export function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-/** A fresh runner stub and a client that uses it. */
-export function stubClient(options: Omit<ClientOptions, 'runner'> = {}): {
-  run: RunStub;
-  client: Client;
-} {
-  const run: RunStub = sinon.stub<Parameters<Runner>, ReturnType<Runner>>();
-  return { run, client: createClient({ ...options, runner: run }) };
+/** What `fn` throws (or `undefined` if it returns). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }
 
-/** The argv of the stub's `n`th call. */
-export function argv(run: RunStub, n = 0): readonly string[] {
-  return run.getCall(n).args[0];
-}
-
-/** The JSON body sent with `--data=` in the stub's `n`th call. */
-export function body(run: RunStub, n = 0): unknown {
-  const data = argv(run, n).find((arg) => arg.startsWith('--data='));
-  return data === undefined ? undefined : JSON.parse(data.slice('--data='.length));
+/** Resolves after the pending I/O callbacks and microtasks have run. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

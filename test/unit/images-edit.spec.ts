@@ -1,9 +1,13 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import { argv, body, cliError, F0, fixture, ok, rejection, stubClient } from './helpers.js';
+import type { Operation } from '../../lib/schemas.js';
+import { fakeClient } from './fake-transport.js';
+import { cliError, F0, fixture, rejection } from './helpers.js';
 
 const IMAGE = fixture('image.lxd.json');
+const IMAGE_KEY = `GET local:/1.0/images/${F0}`;
+const PUT = `PUT local:/1.0/images/${F0}`;
+const PATCH = `PATCH local:/1.0/images/${F0}`;
 // The same image after earlier edits: other profiles, public, auto-updating, expiring.
 const EDITED = JSON.stringify({
   ...(JSON.parse(IMAGE) as object),
@@ -13,75 +17,83 @@ const EDITED = JSON.stringify({
   expires_at: '2030-01-02T03:04:05Z',
 });
 
-// A stub client whose calls answer: current image, empty write output, image read back.
+// A fake client whose image reads answer `current` first, then IMAGE; writes answer nothing.
 function editing(current = IMAGE) {
-  const stub = stubClient();
-  stub.run.onCall(0).resolves(ok(current));
-  stub.run.onCall(1).resolves(ok(''));
-  stub.run.resolves(ok(IMAGE));
+  const stub = fakeClient();
+  stub.fake.on(IMAGE_KEY, current, IMAGE).on(PUT, '').on(PATCH, '');
   return stub;
 }
 
+// True when A and B are the same type.
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
 describe('images.replace', () => {
   it('PUTs the body over the current writable fields and reads the image back', async () => {
-    const { run, client } = editing(EDITED);
+    const { fake, client } = editing(EDITED);
     const image = await client.images.replace('local', F0, { properties: { os: 'x' } });
-    expect(argv(run, 1).slice(0, 2)).to.deep.equal(['query', '--request=PUT']);
-    expect(argv(run, 1).at(-1)).to.equal(`local:/1.0/images/${F0}`);
-    expect(body(run, 1)).to.deep.equal({
+    expect(fake.keys()).to.deep.equal([IMAGE_KEY, PUT, IMAGE_KEY]);
+    expect(fake.body(PUT)).to.deep.equal({
       auto_update: true,
       public: true,
       profiles: ['other'],
       expires_at: '2030-01-02T03:04:05.000Z',
       properties: { os: 'x' },
     });
-    expect(argv(run, 2)).to.deep.equal(['query', `local:/1.0/images/${F0}`]);
     expect(image.fingerprint).to.equal(F0);
   });
 
   it('sends a Date expires_at as RFC 3339', async () => {
-    const { run, client } = editing();
+    const { fake, client } = editing();
     await client.images.replace('local', F0, { expires_at: new Date('2031-05-06T07:08:09Z') });
-    expect(body(run, 1)).to.include({ expires_at: '2031-05-06T07:08:09.000Z' });
+    expect(fake.body(PUT)).to.include({ expires_at: '2031-05-06T07:08:09.000Z' });
   });
 
   // 0001 would keep the old expiry; the epoch clears it
   it('clears expires_at with null', async () => {
-    const { run, client } = editing(EDITED);
+    const { fake, client } = editing(EDITED);
     await client.images.replace('local', F0, { expires_at: null });
-    expect(body(run, 1)).to.include({ expires_at: '1970-01-01T00:00:00Z' });
+    expect(fake.body(PUT)).to.include({ expires_at: '1970-01-01T00:00:00Z' });
   });
 
   it('resolves an alias to its fingerprint before the PUT', async () => {
-    const { run, client } = stubClient();
-    run.onCall(0).resolves(ok(fixture('alias.lxd.json')));
-    run.onCall(1).resolves(ok(IMAGE));
-    run.onCall(2).resolves(ok(''));
-    run.resolves(ok(IMAGE));
+    const { fake, client } = editing();
+    fake.on('GET local:/1.0/images/aliases/a', fixture('alias.lxd.json'));
     await client.images.replace('local', 'a', { public: true });
-    expect(argv(run, 2).at(-1)).to.equal(`local:/1.0/images/${F0}`);
+    expect(fake.keys()[0]).to.equal('GET local:/1.0/images/aliases/a');
+    expect(fake.keys()).to.include(PUT);
   });
 
-  it('refuses unknown fields, bad property keys and empty profiles without running', async () => {
-    const { run, client } = stubClient();
+  it('sends the ETag it read with the PUT', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(IMAGE_KEY, { body: IMAGE, etag: '"e1"' }).on(PUT, '');
+    await client.images.replace('local', F0, { public: true });
+    expect(fake.sent(PUT)[0]?.api?.etag).to.equal('"e1"');
+  });
+
+  it('refuses unknown fields, bad property keys and empty profiles without sending', async () => {
+    const { fake, client } = fakeClient();
     for (const bad of [{ size: 1 }, { properties: { '-x': 'y' } }, { profiles: [''] }]) {
       const err = await rejection(client.images.replace('local', F0, bad));
       expect(err, JSON.stringify(bad)).to.be.instanceOf(ValidationError);
     }
-    sinon.assert.notCalled(run);
+    expect(fake.keys()).to.deep.equal([]);
+  });
+
+  it('refuses a bad fingerprint argument, naming it "fp"', async () => {
+    const { fake, client } = fakeClient();
+    const err = await rejection(client.images.replace('local', '-x', {}));
+    expect(err).to.be.instanceOf(ValidationError).with.property('field', 'fp');
+    expect(fake.keys()).to.deep.equal([]);
   });
 });
 
 describe('images.update', () => {
   it('PATCHes only the given fields', async () => {
-    const { run, client } = editing();
+    const { fake, client } = editing();
     await client.images.update('local', F0, { properties: { c: 'd' } });
-    expect(argv(run, 1)).to.deep.equal([
-      'query',
-      '--request=PATCH',
-      '--data={"properties":{"c":"d"}}',
-      `local:/1.0/images/${F0}`,
-    ]);
+    expect(fake.keys()).to.deep.equal([IMAGE_KEY, PATCH, IMAGE_KEY]);
+    expect(fake.body(PATCH)).to.deep.equal({ properties: { c: 'd' } });
   });
 
   it('takes a mutator in the options slot', async () => {
@@ -92,87 +104,158 @@ describe('images.update', () => {
   });
 
   // the daemons ignore `profiles` and `expires_at` in a PATCH
-  it('applies profiles (the daemon ignores them in a PATCH)', async () => {
-    const { run, client } = editing();
+  it('applies profiles as a PUT (the daemon ignores them in a PATCH)', async () => {
+    const { fake, client } = editing();
     await client.images.update('local', F0, { profiles: ['other'] });
-    expect(argv(run, 1)[1]).to.equal('--request=PUT');
-    expect(body(run, 1)).to.deep.include({ profiles: ['other'] });
+    expect(fake.keys()).to.deep.equal([IMAGE_KEY, PUT, IMAGE_KEY]);
+    expect(fake.body(PUT)).to.deep.include({ profiles: ['other'] });
+  });
+
+  it('applies expires_at as a PUT that merges the given properties in', async () => {
+    const { fake, client } = editing(EDITED);
+    await client.images.update('local', F0, {
+      expires_at: '2032-01-01T00:00:00Z',
+      properties: { os: 'new' },
+    });
+    expect(fake.body(PUT)).to.deep.equal({
+      auto_update: true,
+      public: true,
+      profiles: ['other'],
+      expires_at: '2032-01-01T00:00:00.000Z',
+      properties: { description: 'Test image 0', os: 'new', release: '1.0' },
+    });
   });
 });
 
 describe('images.delete', () => {
-  it('waits by default (--wait) and resolves to undefined', async () => {
-    const { run, client } = editing();
-    run.onCall(1).resolves(ok('{"status":"Success"}\n\n'));
+  it('waits by default and resolves to undefined', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/images/${F0}`, '{"status":"Success"}\n\n');
     expect(await client.images.delete('local', F0)).to.equal(undefined);
-    expect(argv(run, 1)).to.deep.equal([
-      'query',
-      '--request=DELETE',
-      '--wait',
-      `local:/1.0/images/${F0}`,
-    ]);
+    expect(fake.keys()).to.deep.equal([`DELETE local:/1.0/images/${F0}`]);
+    expect(fake.seen[0]?.request.api?.wait).to.equal(true);
   });
 
   it('resolves to the running Operation with wait: false', async () => {
-    const { run, client } = editing();
-    run.onCall(1).resolves(ok(fixture('operation-delete.incus.json')));
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/images/${F0}`, fixture('operation-delete.incus.json'));
     const op = await client.images.delete('local', F0, { wait: false });
-    expect(argv(run, 1)).to.deep.equal(['query', '--request=DELETE', `local:/1.0/images/${F0}`]);
+    expect(fake.seen[0]?.request.api?.wait).to.equal(false);
     expect(op).to.include({ status: 'Running', description: 'Deleting image' });
   });
 
+  it('resolves an alias to its fingerprint first', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0/images/aliases/a', fixture('alias.lxd.json'));
+    fake.on(IMAGE_KEY, IMAGE);
+    fake.on(`DELETE local:/1.0/images/${F0}`, '');
+    await client.images.delete('local', 'a');
+    expect(fake.keys().at(-1)).to.equal(`DELETE local:/1.0/images/${F0}`);
+  });
+
   it('rejects NotFoundError when the image is gone', async () => {
-    const { run, client } = stubClient();
-    run.rejects(cliError('Image not found'));
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/images/${F0}`, cliError('Image not found'));
     expect(await rejection(client.images.delete('local', F0))).to.be.instanceOf(NotFoundError);
+  });
+
+  it('is typed Operation with wait: false and undefined otherwise', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/images/${F0}`, fixture('operation-delete.incus.json'));
+    const noWait = client.images.delete('local', F0, { wait: false });
+    const waited = client.images.delete('local', F0);
+    const waitedToo = client.images.delete('local', F0, { wait: true });
+    const id: string = await client.images.delete('local', F0, { wait: false }, (op) => op.id);
+    const types: [
+      Equal<Awaited<typeof noWait>, Operation>,
+      Equal<Awaited<typeof waited>, undefined>,
+      Equal<Awaited<typeof waitedToo>, undefined>,
+    ] = [true, true, true];
+    expect(types).to.deep.equal([true, true, true]);
+    expect(await noWait).to.include({ status: 'Running' });
+    expect(await waited).to.equal(undefined);
+    expect(await waitedToo).to.equal(undefined);
+    expect(id).to.be.a('string');
+    // a mutator of the waiting form gets `undefined`, never an Operation
+    // @ts-expect-error the mutator's parameter must accept undefined
+    const misuse = () => client.images.delete('local', F0, (op: Operation) => op.id);
+    expect(misuse).to.be.a('function');
   });
 });
 
-describe('images.getProperty / setProperty / unsetProperty', () => {
-  it('getProperty reads one key, undefined when absent (also for inherited names)', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(IMAGE));
+describe('images.getProperty', () => {
+  it('reads one key, undefined when absent (also for inherited names)', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(IMAGE_KEY, IMAGE);
     expect(await client.images.getProperty('local', F0, 'os')).to.equal('testos');
     expect(await client.images.getProperty('local', F0, 'nosuch')).to.equal(undefined);
     expect(await client.images.getProperty('local', F0, 'constructor')).to.equal(undefined);
   });
 
-  it('setProperty PATCHes one key', async () => {
-    const { run, client } = editing();
-    await client.images.setProperty('local', F0, 'user.owner', 'ops team');
-    expect(argv(run, 1)[1]).to.equal('--request=PATCH');
-    expect(body(run, 1)).to.deep.equal({ properties: { 'user.owner': 'ops team' } });
+  it('refuses a bad key without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    const err = await rejection(client.images.getProperty('local', F0, 'a b'));
+    expect(err).to.be.instanceOf(ValidationError).with.property('field', 'key');
+    expect(fake.keys()).to.deep.equal([]);
+  });
+});
+
+describe('images.setProperty', () => {
+  it('PATCHes one key and resolves to the image read back', async () => {
+    const { fake, client } = editing();
+    const image = await client.images.setProperty('local', F0, 'user.owner', 'ops team');
+    expect(fake.keys()).to.deep.equal([IMAGE_KEY, PATCH, IMAGE_KEY]);
+    expect(fake.body(PATCH)).to.deep.equal({ properties: { 'user.owner': 'ops team' } });
+    expect(image.fingerprint).to.equal(F0);
   });
 
-  it('unsetProperty PUTs the properties without the key, keeping the rest', async () => {
-    const { run, client } = stubClient();
-    run.onCall(0).resolves(ok(EDITED));
-    run.onCall(1).resolves(ok(''));
-    run.resolves(ok(IMAGE));
+  it('sends any text value: newlines, tabs, quotes, non-ASCII', async () => {
+    const { fake, client } = editing();
+    const value = 'line 1\nline 2\t"quoted" é';
+    await client.images.setProperty('local', F0, 'k', value);
+    expect(fake.body(PATCH)).to.deep.equal({ properties: { k: value } });
+  });
+
+  it('refuses a bad key, a NUL byte or a value over 64 KiB without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    const errors = [
+      await rejection(client.images.setProperty('local', F0, '-k', 'v')),
+      await rejection(client.images.setProperty('local', F0, 'k', 'a\u0000b')),
+      await rejection(client.images.setProperty('local', F0, 'k', 'x'.repeat(64 * 1024 + 1))),
+      await rejection(client.images.setProperty('local', F0, 'k', 5 as unknown as string)),
+    ];
+    expect(errors.map((e) => (e as ValidationError).field)).to.deep.equal([
+      'key',
+      'value',
+      'value',
+      'value',
+    ]);
+    expect(fake.keys()).to.deep.equal([]);
+  });
+
+  it('accepts a value of exactly 64 KiB', async () => {
+    const { fake, client } = editing();
+    await client.images.setProperty('local', F0, 'k', 'x'.repeat(64 * 1024));
+    expect(fake.keys()).to.include(PATCH);
+  });
+});
+
+describe('images.unsetProperty', () => {
+  it('PUTs the properties without the key, keeping the rest', async () => {
+    const { fake, client } = editing(EDITED);
     await client.images.unsetProperty('local', F0, 'os');
-    sinon.assert.calledThrice(run); // read, PUT, read back
-    expect(argv(run, 1)[1]).to.equal('--request=PUT');
-    expect(body(run, 1)).to.deep.include({
+    expect(fake.keys()).to.deep.equal([IMAGE_KEY, PUT, IMAGE_KEY]); // read, PUT, read back
+    expect(fake.body(PUT)).to.deep.include({
       properties: { description: 'Test image 0', release: '1.0' },
       profiles: ['other'],
       public: true,
     });
   });
 
-  it('refuse a bad key or a value with a newline without running', async () => {
-    const { run, client } = stubClient();
-    const errors = [
-      await rejection(client.images.getProperty('local', F0, 'a b')),
-      await rejection(client.images.setProperty('local', F0, '-k', 'v')),
-      await rejection(client.images.setProperty('local', F0, 'k', 'a\nb')),
-      await rejection(client.images.unsetProperty('local', F0, '')),
-    ];
-    expect(errors.map((e) => (e as ValidationError).field)).to.deep.equal([
-      'key',
-      'key',
-      'value',
-      'key',
-    ]);
-    sinon.assert.notCalled(run);
+  it('refuses a bad key without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    const err = await rejection(client.images.unsetProperty('local', F0, ''));
+    expect(err).to.be.instanceOf(ValidationError).with.property('field', 'key');
+    expect(fake.keys()).to.deep.equal([]);
   });
 });

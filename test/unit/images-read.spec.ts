@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
 import {
   LxcError,
   NotFoundError,
@@ -7,137 +6,185 @@ import {
   RemoteError,
   ValidationError,
 } from '../../lib/errors.js';
-import { argv, cliError, F0, F1, fixture, ok, rejection, stubClient } from './helpers.js';
+import { SINGLE_READS_LIMIT } from '../../lib/requests/batch.js';
+import { fakeClient } from './fake-transport.js';
+import { cliError, F0, F1, fixture, rejection } from './helpers.js';
 
-const NOT_PRIVATE = "The remote isn't a private LXD server";
+const IMAGE = fixture('image.lxd.json');
+const LIST = fixture('image-list.lxd.json');
+const REFUSED =
+  'Get "https://127.0.0.1:8443/1.0": Unable to connect to: 127.0.0.1:8443 ([dial tcp 127.0.0.1:8443: connect: connection refused])';
 
 describe('images.list', () => {
   it('runs image list remote: --format=json and parses it', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image-list.lxd.json')));
+    const { fake, client } = fakeClient();
+    fake.on('cli image list local: --format=json', LIST);
     const images = await client.images.list('local');
-    sinon.assert.calledOnceWithMatch(run, ['image', 'list', 'local:', '--format=json']);
+    expect(fake.keys()).to.deep.equal(['cli image list local: --format=json']);
     expect(images.map((i) => i.fingerprint)).to.include(F0);
   });
 
   it('passes filters as argv elements and the project as --project', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image-list-project.lxd.json')));
+    const { fake, client } = fakeClient();
+    const key = 'cli image list r: os=testos a50c --format=json --project=p';
+    fake.on(key, fixture('image-list-project.lxd.json'));
     await client.images.list('r', { filter: ['os=testos', 'a50c'], project: 'p' });
-    expect(argv(run)).to.deep.equal([
-      'image',
-      'list',
-      'r:',
-      'os=testos',
-      'a50c',
-      '--format=json',
-      '--project=p',
-    ]);
+    expect(fake.keys()).to.deep.equal([key]);
   });
 
-  it('uses --all-projects when the server has it (Incus)', async () => {
-    const { run, client } = stubClient({ project: 'p' });
-    run.resolves(ok(fixture('image-list-all-projects.incus.json')));
+  it('takes a single filter string', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list local: t0 --format=json', LIST);
+    await client.images.list('local', { filter: 't0' });
+    expect(fake.keys()).to.deep.equal(['cli image list local: t0 --format=json']);
+  });
+
+  it('filters GET /1.0/images?recursion=1 by the CLI rule on the REST form', async () => {
+    const { fake, client } = fakeClient({}, 'rest');
+    fake.on('GET local:/1.0/images?recursion=1', fixture('images.lxd.json'));
+    const images = await client.images.list('local', { filter: ['os=testos', 't0'] });
+    expect(images.map((i) => i.fingerprint)).to.deep.equal([F1]);
+  });
+
+  it('lists every project with --all-projects when the server has images_all_projects', async () => {
+    const { fake, client } = fakeClient({ project: 'p' });
+    fake.on('GET local:/1.0', JSON.stringify({ api_extensions: ['images_all_projects'] }));
+    fake.on(
+      'cli image list local: --format=json --all-projects',
+      fixture('image-list-all-projects.incus.json'),
+    );
     const images = await client.images.list('local', { allProjects: true });
-    expect(argv(run)).to.deep.equal(['image', 'list', 'local:', '--format=json', '--all-projects']);
+    expect(fake.keys()).to.deep.equal([
+      'GET local:/1.0',
+      'cli image list local: --format=json --all-projects',
+    ]);
     expect(new Set(images.map((i) => i.project))).to.deep.equal(new Set(['default', 'p']));
   });
 
-  it('lists each image-owning project when --all-projects is unknown (LXD 5.0)', async () => {
-    const { run, client } = stubClient();
+  it('lists each image-owning project when the server lacks images_all_projects (LXD 5.0)', async () => {
+    const { fake, client } = fakeClient();
     const projects = [
       { name: 'default', config: {} },
       { name: 'p', config: { 'features.images': 'true' } },
       { name: 'q', config: { 'features.images': 'false' } },
     ];
-    run.onCall(0).rejects(cliError('unknown flag: --all-projects'));
-    run.onCall(1).resolves(ok(JSON.stringify(projects)));
-    run.onCall(2).resolves(ok(fixture('image-list.lxd.json')));
-    run.onCall(3).resolves(ok(fixture('image-list-project.lxd.json')));
+    fake.on('GET local:/1.0', JSON.stringify({ api_extensions: ['projects'] }));
+    fake.on('GET local:/1.0/projects?recursion=1', JSON.stringify(projects));
+    fake.on('cli image list local: --format=json --project=default', LIST);
+    fake.on(
+      'cli image list local: --format=json --project=p',
+      fixture('image-list-project.lxd.json'),
+    );
     const images = await client.images.list('local', { allProjects: true });
-    expect(argv(run, 1)).to.deep.equal(['query', 'local:/1.0/projects?recursion=1']);
-    expect(argv(run, 2).at(-1)).to.equal('--project=default');
-    expect(argv(run, 3).at(-1)).to.equal('--project=p');
-    expect(run.callCount).to.equal(4);
+    expect(fake.keys()).to.have.members([
+      'GET local:/1.0',
+      'GET local:/1.0/projects?recursion=1',
+      'cli image list local: --format=json --project=default',
+      'cli image list local: --format=json --project=p',
+    ]);
     expect(images.filter((i) => i.project === 'p')).to.have.length(2);
     expect(images.filter((i) => i.project === 'default')).to.have.length(5);
   });
 
-  it('rejects with ParseError keeping raw stdout on garbage', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok('+----+\n| garbage |\n'));
-    const err = await rejection(client.images.list('local'));
-    expect(err).to.be.instanceOf(ParseError);
-    expect((err as ParseError).raw).to.equal('+----+\n| garbage |\n');
+  it('ignores allProjects on a simplestreams remote', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: --format=json', LIST);
+    await client.images.list('images', { allProjects: true });
+    expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
   });
 
-  it('refuses a flag-like filter without running anything', async () => {
-    const { run, client } = stubClient();
+  it('rejects with ParseError keeping raw stdout on garbage', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list local: --format=json', '+----+\n| garbage |\n');
+    const err = await rejection(client.images.list('local'));
+    expect(err).to.be.instanceOf(ParseError).with.property('raw', '+----+\n| garbage |\n');
+  });
+
+  it('refuses a flag-like filter without sending anything', async () => {
+    const { fake, client } = fakeClient();
     const err = await rejection(client.images.list('local', { filter: '--all-projects' }));
     expect(err).to.be.instanceOf(ValidationError).with.property('field', 'filter[0]');
-    sinon.assert.notCalled(run);
+    expect(fake.keys()).to.deep.equal([]);
   });
 });
 
 describe('images.fingerprints', () => {
   it('reads /1.0/images and keeps the last URL segment', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(JSON.stringify([`/1.0/images/${F0}`, `/1.0/images/${F1}?project=p`])));
+    const { fake, client } = fakeClient();
+    fake.on(
+      'GET local:/1.0/images',
+      JSON.stringify([`/1.0/images/${F0}`, `/1.0/images/${F1}?project=p`]),
+    );
     expect(await client.images.fingerprints('local')).to.deep.equal([F0, F1]);
-    expect(argv(run)).to.deep.equal(['query', 'local:/1.0/images']);
+    expect(fake.keys()).to.deep.equal(['GET local:/1.0/images']);
   });
 
-  it('falls back to image list on a simplestreams remote', async () => {
-    const { run, client } = stubClient();
-    run.onCall(0).rejects(cliError(NOT_PRIVATE));
-    run.onCall(1).resolves(ok(fixture('image-list.incus.json')));
+  it('reads null (no images) as []', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0/images', 'null');
+    expect(await client.images.fingerprints('local')).to.deep.equal([]);
+  });
+
+  it('lists the images of a simplestreams remote instead', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: --format=json', fixture('image-list.incus.json'));
     expect(await client.images.fingerprints('images'))
       .to.have.length(5)
       .and.include(F1);
-    expect(argv(run, 1)).to.deep.equal(['image', 'list', 'images:', '--format=json']);
+    expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
   });
 });
 
 describe('images.info', () => {
-  it('reads a full fingerprint with one query', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image.incus.json')));
+  it('reads a full fingerprint with one request', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     const image = await client.images.info('local', F0);
-    sinon.assert.calledOnce(run);
-    expect(argv(run)).to.deep.equal(['query', `local:/1.0/images/${F0}`]);
+    expect(fake.keys()).to.deep.equal([`GET local:/1.0/images/${F0}`]);
     expect(image.created_at).to.be.instanceOf(Date);
   });
 
   it('resolves an alias (encoded) and then reads its target', async () => {
-    const { run, client } = stubClient();
-    run.onCall(0).resolves(ok(fixture('alias.lxd.json')));
-    run.onCall(1).resolves(ok(fixture('image.lxd.json')));
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0/images/aliases/p%2Fq%20r', fixture('alias.lxd.json'));
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     expect((await client.images.info('local', 'p/q r')).fingerprint).to.equal(F0);
-    expect(argv(run, 0)).to.deep.equal(['query', 'local:/1.0/images/aliases/p%2Fq%20r']);
-    expect(argv(run, 1)).to.deep.equal(['query', `local:/1.0/images/${F0}`]);
+    expect(fake.keys()).to.deep.equal([
+      'GET local:/1.0/images/aliases/p%2Fq%20r',
+      `GET local:/1.0/images/${F0}`,
+    ]);
   });
 
   it('tries a hex prefix as an alias first, then as a fingerprint (lower-cased)', async () => {
-    const { run, client } = stubClient();
-    run.onCall(0).rejects(cliError('Image alias not found'));
-    run.onCall(1).resolves(ok(fixture('image.lxd.json')));
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0/images/aliases/A50C5E', cliError('Image alias not found'));
+    fake.on('GET local:/1.0/images/a50c5e', IMAGE);
     expect((await client.images.info('local', 'A50C5E')).fingerprint).to.equal(F0);
-    expect(argv(run, 0)).to.deep.equal(['query', 'local:/1.0/images/aliases/A50C5E']);
-    expect(argv(run, 1)).to.deep.equal(['query', 'local:/1.0/images/a50c5e']);
+    expect(fake.keys()).to.deep.equal([
+      'GET local:/1.0/images/aliases/A50C5E',
+      'GET local:/1.0/images/a50c5e',
+    ]);
   });
 
-  it('rejects NotFoundError for a missing non-hex alias without a fingerprint query', async () => {
-    const { run, client } = stubClient();
-    run.rejects(cliError('Image alias not found'));
+  it('rejects NotFoundError for a missing non-hex alias without a fingerprint request', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('GET local:/1.0/images/aliases/nosuch', cliError('Image alias not found'));
     expect(await rejection(client.images.info('local', 'nosuch'))).to.be.instanceOf(NotFoundError);
-    sinon.assert.calledOnce(run);
+    expect(fake.keys()).to.have.length(1);
   });
 
   it('rethrows a remote failure of the alias lookup without falling back', async () => {
-    const { run, client } = stubClient();
-    run.rejects(cliError('The remote "dead" doesn\'t exist'));
-    expect(await rejection(client.images.info('dead', 'a50c'))).to.be.instanceOf(RemoteError);
-    sinon.assert.calledOnce(run);
+    const { fake, client } = fakeClient();
+    fake.on('GET r:/1.0/images/aliases/a50c', cliError(REFUSED));
+    expect(await rejection(client.images.info('r', 'a50c'))).to.be.instanceOf(RemoteError);
+    expect(fake.keys()).to.have.length(1);
+  });
+
+  it('rejects RemoteError for a remote the client does not know, without a request', async () => {
+    const { fake, client } = fakeClient();
+    const err = await rejection(client.images.info('dead', 'a50c'));
+    expect(err).to.be.instanceOf(RemoteError).with.property('remote', 'dead');
+    expect(fake.keys()).to.deep.equal([]);
   });
 
   describe('on a simplestreams remote', () => {
@@ -147,36 +194,81 @@ describe('images.info', () => {
       [F0, F0],
     ] as const) {
       it(`lists with "${ref.slice(0, 12)}" as filter and picks the image`, async () => {
-        const { run, client } = stubClient();
-        run.onCall(0).rejects(cliError("The remote isn't a private server"));
-        run.onCall(1).resolves(ok(fixture('image-list.lxd.json')));
+        const { fake, client } = fakeClient();
+        fake.on(`cli image list images: ${ref} --format=json`, LIST);
         expect((await client.images.info('images', ref)).fingerprint).to.equal(expected);
-        expect(argv(run, 1)).to.deep.equal(['image', 'list', 'images:', ref, '--format=json']);
+        expect(fake.keys()).to.deep.equal([`cli image list images: ${ref} --format=json`]);
       });
     }
 
     it('rejects a plain LxcError for an ambiguous prefix', async () => {
-      const { run, client } = stubClient();
-      run.onCall(0).rejects(cliError(NOT_PRIVATE));
-      run.onCall(1).resolves(ok(fixture('image-list.lxd.json')));
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: 1 --format=json', LIST);
       const err = await rejection(client.images.info('images', '1'));
       expect(err).to.be.instanceOf(LxcError).and.not.be.instanceOf(NotFoundError);
       expect((err as Error).message).to.match(/More than one image matches/);
     });
 
     it('rejects NotFoundError when nothing matches', async () => {
-      const { run, client } = stubClient();
-      run.onCall(0).rejects(cliError(NOT_PRIVATE));
-      run.onCall(1).resolves(ok('[]\n'));
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: nosuch --format=json', '[]\n');
       expect(await rejection(client.images.info('images', 'nosuch'))).to.be.instanceOf(
         NotFoundError,
       );
     });
+
+    it('lists without a filter for a ref that looks like key=value', async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: --format=json', LIST);
+      expect(await rejection(client.images.info('images', 'os=testos'))).to.be.instanceOf(
+        NotFoundError,
+      );
+      expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
+    });
+
+    it('lets calls made together share one listing', async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: --format=json', LIST);
+      const images = await Promise.all([
+        client.images.info('images', 't0'),
+        client.images.info('images', F0),
+        client.images.exists('images', 'split'),
+      ]);
+      expect(images[0].fingerprint).to.equal(F1);
+      expect(images[1].fingerprint).to.equal(F0);
+      expect(images[2]).to.equal(true);
+      expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
+    });
+
+    it('rejects each call of a shared listing that picks nothing with NotFoundError', async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: --format=json', LIST);
+      const [found, missing] = await Promise.all([
+        client.images.info('images', 't0'),
+        rejection(client.images.info('images', 'nosuch')),
+      ]);
+      expect(found.fingerprint).to.equal(F1);
+      expect(missing).to.be.instanceOf(NotFoundError);
+    });
+
+    it('does not share work between calls with a timeout of their own', async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: t0 --format=json', LIST);
+      fake.on(`cli image list images: ${F0} --format=json`, LIST);
+      await Promise.all([
+        client.images.info('images', 't0', { timeout: 10_000 }),
+        client.images.info('images', F0, { timeout: 10_000 }),
+      ]);
+      expect(fake.keys()).to.have.members([
+        'cli image list images: t0 --format=json',
+        `cli image list images: ${F0} --format=json`,
+      ]);
+    });
   });
 
   it('resolves to the mutator result, in the options slot or after options', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image.lxd.json')));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     expect(await client.images.info('local', F0, (image) => image.size)).to.equal(287);
     expect(
       await client.images.info('local', F0, {}, async (i) => Promise.resolve(i.type)),
@@ -184,8 +276,8 @@ describe('images.info', () => {
   });
 
   it('rejects with the error a mutator throws', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('image.lxd.json')));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     const boom = new Error('boom');
     const err = await rejection(
       client.images.info('local', F0, () => {
@@ -196,8 +288,8 @@ describe('images.info', () => {
   });
 
   it('rejects with ParseError keeping raw for a schema mismatch', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok('{"fingerprint":"zz"}\n\n'));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, '{"fingerprint":"zz"}\n\n');
     const err = await rejection(client.images.info('local', F0));
     expect(err).to.be.instanceOf(ParseError).with.property('raw', '{"fingerprint":"zz"}\n\n');
   });
@@ -209,11 +301,65 @@ describe('images.info', () => {
     ['local', F0, { project: 'a/b' }, 'project'],
     ['local', F0, { timeout: -1 }, 'timeout'],
   ] as const) {
-    it(`refuses a bad ${field} (${JSON.stringify({ remote, ref: ref.slice(0, 4), ...options })}) without running`, async () => {
-      const { run, client } = stubClient();
+    it(`refuses a bad ${field} (${JSON.stringify({ remote, ref: ref.slice(0, 4), ...options })}) without sending`, async () => {
+      const { fake, client } = fakeClient();
       const err = await rejection(client.images.info(remote, ref, options));
       expect(err).to.be.instanceOf(ValidationError).with.property('field', field);
-      sinon.assert.notCalled(run);
+      expect(fake.keys()).to.deep.equal([]);
     });
   }
+});
+
+describe('images.infoMany', () => {
+  it('reads each ref of an LXD remote with its own request, in the order given', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
+    fake.on(`GET local:/1.0/images/${F1}`, IMAGE.replaceAll(F0, F1));
+    const images = await client.images.infoMany('local', [F1, F0]);
+    expect(images.map((i) => i.fingerprint)).to.deep.equal([F1, F0]);
+    expect(fake.keys()).to.have.members([`GET local:/1.0/images/${F0}`, `GET local:/1.0/images/${F1}`]);
+  });
+
+  it('picks every ref out of one listing on a simplestreams remote', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: --format=json', LIST);
+    const images = await client.images.infoMany('images', ['t0', 'a50c', 'split']);
+    expect(images.map((i) => i.fingerprint.slice(0, 6))).to.deep.equal([
+      '576659',
+      'a50c5e',
+      'eb8e98',
+    ]);
+    expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
+  });
+
+  it('lists once instead of reading more refs than a listing costs', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list local: --format=json', LIST);
+    const refs = Array.from({ length: SINGLE_READS_LIMIT.cli + 1 }, () => F0);
+    const images = await client.images.infoMany('local', refs);
+    expect(images).to.have.length(refs.length);
+    expect(fake.keys()).to.deep.equal(['cli image list local: --format=json']);
+  });
+
+  it('resolves to [] for no refs without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    expect(await client.images.infoMany('images', [])).to.deep.equal([]);
+    expect(fake.keys()).to.deep.equal([]);
+  });
+
+  it('rejects NotFoundError when a ref matches nothing', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: --format=json', LIST);
+    const err = await rejection(client.images.infoMany('images', ['t0', 'nosuch']));
+    expect(err).to.be.instanceOf(NotFoundError);
+  });
+
+  it('refuses a non-array or a bad ref, naming it, without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    const notArray = await rejection(client.images.infoMany('local', 'a' as unknown as string[]));
+    const badRef = await rejection(client.images.infoMany('local', ['a', '-b']));
+    expect(notArray).to.be.instanceOf(ValidationError).with.property('field', 'refs');
+    expect(badRef).to.be.instanceOf(ValidationError).with.property('field', 'refs[1]');
+    expect(fake.keys()).to.deep.equal([]);
+  });
 });

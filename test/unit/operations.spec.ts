@@ -1,119 +1,144 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
-import { NotFoundError, RemoteError, ValidationError } from '../../lib/errors.js';
-import { argv, cliError, fixture, ok, rejection, stubClient } from './helpers.js';
+import { LxcError, NotFoundError, RemoteError, ValidationError } from '../../lib/errors.js';
+import { fakeClient } from './fake-transport.js';
+import { cliError, fixture, OP_ID, operation, rejection } from './helpers.js';
 
-const OP = fixture('operation-delete.lxd.json');
 const ID = '9f938863-13b2-4f03-8bd8-5493fd58781c';
-const FAILED = JSON.stringify({
-  ...(JSON.parse(OP) as object),
-  status: 'Failure',
-  status_code: 400,
-  err: 'Head "https://127.0.0.1:1/x": Unable to connect to: 127.0.0.1:1 ([dial tcp 127.0.0.1:1: connect: connection refused])',
-  resources: null,
-});
+const OP = fixture('operation-delete.lxd.json');
+const CONNECT =
+  'Head "https://127.0.0.1:1/x": Unable to connect to: 127.0.0.1:1 ([dial tcp 127.0.0.1:1: connect: connection refused])';
+const FAILED = operation({ status: 'Failure', status_code: 400, err: CONNECT, resources: null });
 
 describe('operations.info', () => {
   it('reads /1.0/operations/<id> into an Operation', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(OP));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${ID}`, OP);
     const op = await client.operations.info('local', ID);
-    expect(argv(run)).to.deep.equal(['query', `local:/1.0/operations/${ID}`]);
+    expect(fake.keys()).to.deep.equal([`GET local:/1.0/operations/${ID}`]);
     expect(op).to.include({ id: ID, status_code: 103, may_cancel: false });
   });
 
   it('rejects NotFoundError for an unknown operation', async () => {
-    const { run, client } = stubClient();
-    run.rejects(cliError('Operation not found'));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${ID}`, cliError('Operation not found'));
     expect(await rejection(client.operations.info('local', ID))).to.be.instanceOf(NotFoundError);
   });
 
-  it('refuses an id with / or ? without running', async () => {
-    const { run, client } = stubClient();
+  it('refuses an id with / or ? without sending anything', async () => {
+    const { fake, client } = fakeClient();
     for (const id of ['a/b', 'x?y', '']) {
       const err = await rejection(client.operations.info('local', id));
       expect(err).to.be.instanceOf(ValidationError).with.property('field', 'id');
     }
-    sinon.assert.notCalled(run);
+    expect(fake.keys()).to.deep.equal([]);
   });
 });
 
 describe('operations.wait', () => {
   it('waits without a server timeout by default', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(OP));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${ID}/wait?timeout=-1`, OP);
     await client.operations.wait('local', ID);
-    expect(argv(run)).to.deep.equal(['query', `local:/1.0/operations/${ID}/wait?timeout=-1`]);
+    expect(fake.keys()).to.deep.equal([`GET local:/1.0/operations/${ID}/wait?timeout=-1`]);
   });
 
   it('passes seconds and the project into the path', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(OP));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${ID}/wait?timeout=5&project=p`, OP);
     await client.operations.wait('local', ID, { seconds: 5, project: 'p' });
-    expect(argv(run).at(-1)).to.equal(`local:/1.0/operations/${ID}/wait?timeout=5&project=p`);
+    expect(fake.keys()).to.deep.equal([`GET local:/1.0/operations/${ID}/wait?timeout=5&project=p`]);
+  });
+
+  it('resolves to an operation still running when the seconds pass (LXD answers it)', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${ID}/wait?timeout=1`, OP);
+    expect(await client.operations.wait('local', ID, { seconds: 1 })).to.include({
+      status: 'Running',
+    });
+  });
+
+  it('reads the operation when Incus answers a wait that timed out with an error', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=1`, cliError('context deadline exceeded'));
+    fake.on(`GET local:/1.0/operations/${OP_ID}`, operation());
+    const op = await client.operations.wait('local', OP_ID, { seconds: 1 });
+    expect(op).to.include({ status: 'Running' });
+    expect(fake.keys()).to.deep.equal([
+      `GET local:/1.0/operations/${OP_ID}/wait?timeout=1`,
+      `GET local:/1.0/operations/${OP_ID}`,
+    ]);
   });
 
   it('rejects a failed operation (LXD answers exit 0) with its classified err', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(FAILED));
-    const err = await rejection(client.operations.wait('local', ID));
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=-1`, FAILED);
+    const err = await rejection(client.operations.wait('local', OP_ID));
     expect(err).to.be.instanceOf(RemoteError);
     expect((err as Error).message).to.match(/^Head "https:\/\/127\.0\.0\.1:1\/x": Unable/);
   });
 
-  it('refuses non-integer seconds without running', async () => {
-    const { run, client } = stubClient();
-    const err = await rejection(client.operations.wait('local', ID, { seconds: 1.5 }));
-    expect(err).to.be.instanceOf(ValidationError).with.property('field', 'seconds');
-    sinon.assert.notCalled(run);
+  it('rejects a failed operation that Incus answers with an error body', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=-1`, cliError(CONNECT));
+    fake.on(`GET local:/1.0/operations/${OP_ID}`, FAILED);
+    const err = await rejection(client.operations.wait('local', OP_ID));
+    expect(err).to.be.instanceOf(RemoteError).with.property('message', CONNECT);
+  });
+
+  it('rejects with the wait error when the operation cannot be read either', async () => {
+    const { fake, client } = fakeClient();
+    const waitError = cliError('Unable to connect to: 127.0.0.1:1');
+    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=-1`, waitError);
+    fake.on(`GET local:/1.0/operations/${OP_ID}`, cliError('Unable to connect again'));
+    expect(await rejection(client.operations.wait('local', OP_ID))).to.equal(waitError);
+  });
+
+  it('rejects NotFoundError for an unknown operation without reading it', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=-1`, cliError('Operation not found'));
+    expect(await rejection(client.operations.wait('local', OP_ID))).to.be.instanceOf(NotFoundError);
+    expect(fake.keys()).to.have.length(1);
+  });
+
+  it('refuses non-integer seconds without sending anything', async () => {
+    const { fake, client } = fakeClient();
+    for (const seconds of [1.5, -2, '5' as unknown as number]) {
+      const err = await rejection(client.operations.wait('local', ID, { seconds }));
+      expect(err).to.be.instanceOf(ValidationError).with.property('field', 'seconds');
+    }
+    expect(fake.keys()).to.deep.equal([]);
   });
 });
 
 describe('operations.cancel', () => {
-  it('sends DELETE to the operation and resolves', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(''));
-    expect(await rejection(client.operations.cancel('local', ID))).to.equal(undefined);
-    expect(argv(run)).to.deep.equal(['query', '--request=DELETE', `local:/1.0/operations/${ID}`]);
+  it('sends DELETE to the operation and resolves to undefined', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/operations/${ID}`, '');
+    expect(await client.operations.cancel('local', ID)).to.equal(undefined);
+    expect(fake.keys()).to.deep.equal([`DELETE local:/1.0/operations/${ID}`]);
+  });
+
+  it('rejects with what the daemon says when the operation cannot be cancelled', async () => {
+    const { fake, client } = fakeClient();
+    fake.on(`DELETE local:/1.0/operations/${ID}`, cliError("This operation can't be cancelled"));
+    const err = await rejection(client.operations.cancel('local', ID));
+    expect(err).to.be.instanceOf(LxcError).with.property('message', "This operation can't be cancelled");
   });
 });
 
 describe('remotes.list', () => {
-  it('turns the LXD map of Go-cased fields into an array', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('remote-list.lxd.json')));
-    const remotes = await client.remotes.list();
-    expect(argv(run)).to.deep.equal(['remote', 'list', '--format=json']);
-    expect(remotes.map((r) => r.name)).to.deep.equal([
-      'dead',
-      'images',
-      'local',
-      'ss',
-      'ubuntu',
-      'ubuntu-daily',
-    ]);
-    expect(remotes[1]).to.deep.include({
-      name: 'images',
-      url: 'https://images.linuxcontainers.org',
-      protocol: 'simplestreams',
-      public: true,
-      static: false,
-    });
-    expect(remotes[0]).to.include({ protocol: 'lxd', auth_type: 'tls' });
+  it("resolves to the transport's remotes, read afresh on each call", async () => {
+    const { fake, client } = fakeClient();
+    const names = await client.remotes.list((list) => list.map((r) => r.name));
+    await client.remotes.list();
+    expect(names).to.deep.equal(['local', 'images', 'r']);
+    expect(fake.remoteListings).to.equal(2);
   });
 
-  it('reads the Incus map (local is incus)', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('remote-list.incus.json')));
-    const local = await client.remotes.list((list) => list.find((r) => r.name === 'local'));
-    expect(local).to.deep.include({ url: 'unix://', protocol: 'incus', static: true });
-  });
-
-  // LXD 5.0 lists `local` with `Protocol: ""`
-  it('gives protocol "lxd" for the LXD local remote', async () => {
-    const { run, client } = stubClient();
-    run.resolves(ok(fixture('remote-list.lxd.json')));
-    const local = await client.remotes.list((list) => list.find((r) => r.name === 'local'));
-    expect(local?.protocol).to.equal('lxd');
+  it('refuses bad options without listing', async () => {
+    const { fake, client } = fakeClient();
+    const err = await rejection(client.remotes.list({ timeout: 0 }));
+    expect(err).to.be.instanceOf(ValidationError).with.property('field', 'timeout');
+    expect(fake.remoteListings).to.equal(0);
   });
 });

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { Scheduler } from '../../lib/scheduler.js';
-import { rejection } from './helpers.js';
+import { AbortError, TimeoutError } from '../../lib/errors.js';
+import { startDeadline } from '../../lib/call/deadline.js';
+import { KeyedLocks } from '../../lib/call/locks.js';
+import { Scheduler } from '../../lib/call/scheduler.js';
+import { rejection, tick } from './helpers.js';
 
 // A task that stays running until released, recording starts and concurrency.
 function tracker() {
@@ -27,9 +30,7 @@ function tracker() {
   return { started, release, task, most: () => most };
 }
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-describe('scheduler: Scheduler', () => {
+describe('Scheduler', () => {
   it('never runs more than `limit` tasks at once', async () => {
     const s = new Scheduler(2);
     const t = tracker();
@@ -80,5 +81,125 @@ describe('scheduler: Scheduler', () => {
     expect(t.started).to.deep.equal([1, 2, 3]);
     for (const id of [1, 2, 3]) t.release.get(id)?.ok();
     await all;
+  });
+
+  it('takes a queued task whose signal fires out of the queue: it rejects at once and never starts', async () => {
+    const s = new Scheduler(1);
+    const t = tracker();
+    const controller = new AbortController();
+    const first = s.run(t.task(1));
+    const queued = rejection(s.run(t.task(2), controller.signal));
+    await tick();
+    controller.abort(new AbortError('stop'));
+    const err = await queued;
+    expect(err).to.be.instanceOf(AbortError).with.property('message', 'stop');
+    t.release.get(1)?.ok();
+    await first;
+    await tick();
+    expect(t.started).to.deep.equal([1]);
+  });
+
+  it('keeps the order of the other queued tasks when one leaves the queue', async () => {
+    const s = new Scheduler(1);
+    const t = tracker();
+    const controller = new AbortController();
+    const all = [
+      s.run(t.task(1)),
+      rejection(s.run(t.task(2), controller.signal)),
+      s.run(t.task(3)),
+      s.run(t.task(4)),
+    ];
+    await tick();
+    controller.abort();
+    for (const id of [1, 3, 4]) {
+      await tick();
+      t.release.get(id)?.ok();
+    }
+    await Promise.all(all);
+    expect(t.started).to.deep.equal([1, 3, 4]);
+  });
+
+  it('gives a TimeoutError to a queued task whose deadline passes', async () => {
+    const s = new Scheduler(1);
+    const t = tracker();
+    const deadline = startDeadline(10, undefined);
+    const first = s.run(t.task(1));
+    const err = await rejection(s.run(t.task(2), deadline.signal));
+    expect(err).to.be.instanceOf(TimeoutError);
+    t.release.get(1)?.ok();
+    await first;
+    deadline.dispose();
+  });
+
+  it('rejects without queueing when the signal has already fired', async () => {
+    const s = new Scheduler(1);
+    const t = tracker();
+    const err = await rejection(s.run(t.task(1), AbortSignal.abort()));
+    expect(err).to.be.instanceOf(AbortError);
+    expect(t.started).to.deep.equal([]);
+  });
+
+  it('ignores a signal that fires once the task has started', async () => {
+    const s = new Scheduler(1);
+    const t = tracker();
+    const controller = new AbortController();
+    const running = s.run(t.task(1), controller.signal);
+    await tick();
+    controller.abort();
+    t.release.get(1)?.ok();
+    expect(await running).to.equal(1);
+  });
+});
+
+describe('KeyedLocks', () => {
+  it('runs tasks of one key one after another, in order', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const all = Promise.all([1, 2, 3].map((id) => locks.run('k', t.task(id))));
+    for (const id of [1, 2, 3]) {
+      await tick();
+      expect(t.started.at(-1)).to.equal(id);
+      t.release.get(id)?.ok();
+    }
+    expect(await all).to.deep.equal([1, 2, 3]);
+    expect(t.most()).to.equal(1);
+  });
+
+  it('runs tasks of different keys at the same time', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const all = Promise.all([locks.run('a', t.task(1)), locks.run('b', t.task(2))]);
+    await tick();
+    expect(t.started).to.deep.equal([1, 2]);
+    t.release.get(1)?.ok();
+    t.release.get(2)?.ok();
+    await all;
+  });
+
+  it('releases the key when a task rejects', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const first = rejection(locks.run('k', t.task(1)));
+    const second = locks.run('k', t.task(2));
+    await tick();
+    t.release.get(1)?.fail(new Error('boom'));
+    expect(await first).to.be.instanceOf(Error);
+    await tick();
+    t.release.get(2)?.ok();
+    expect(await second).to.equal(2);
+  });
+
+  it('stops waiting for the key when the signal fires', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const controller = new AbortController();
+    const first = locks.run('k', t.task(1));
+    const waiting = rejection(locks.run('k', t.task(2), controller.signal));
+    await tick();
+    controller.abort();
+    expect(await waiting).to.be.instanceOf(AbortError);
+    t.release.get(1)?.ok();
+    await first;
+    expect(t.started).to.deep.equal([1]);
   });
 });

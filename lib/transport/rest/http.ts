@@ -1,0 +1,144 @@
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { interruption } from '../../call/deadline.js';
+import { errorFromMessage } from '../../classify.js';
+import { LxcError, RemoteError, type LxcErrorDetails } from '../../errors.js';
+import { parseJson } from '../../parse.js';
+import type { Redactor } from '../../redact.js';
+import { trace } from '../../trace.js';
+import type { Endpoint } from './endpoint.js';
+
+/** One HTTP exchange, as data. */
+export interface HttpCall {
+  method: string;
+  /** Path and query string. */
+  url: string;
+  headers?: OutgoingHttpHeaders | undefined;
+  /** A JSON text, or a stream (an upload). */
+  body?: string | Readable | undefined;
+  /** Masks secrets in what is traced and kept in errors. */
+  redactor: Redactor;
+}
+
+/** LXD's answer envelope. */
+export const EnvelopeSchema = z.looseObject({
+  type: z.string(),
+  status_code: z.number().optional(),
+  error_code: z.number().optional(),
+  error: z.string().optional(),
+  operation: z.string().optional(),
+  metadata: z.unknown(),
+});
+/** LXD's answer envelope. */
+export type Envelope = z.output<typeof EnvelopeSchema>;
+
+// Socket errors that mean the remote went away or cannot be reached.
+const GONE = /ECONNREFUSED|ECONNRESET|EPIPE|ENOENT|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|ERR_SSL|CERT|certificate|self.signed|TLS|pinned/i;
+
+/** The command an error names: `GET local:/1.0/images/<fp>`. */
+export function describe(endpoint: Endpoint, call: HttpCall): string[] {
+  return [call.method, call.redactor.text(`${endpoint.label}:${call.url}`)];
+}
+
+// Turns a failure to exchange (not an LXD answer) into an LxcError.
+function transportError(error: unknown, details: LxcErrorDetails, signal: AbortSignal): LxcError {
+  const interrupted = interruption(signal, details);
+  if (interrupted) return interrupted;
+  if (error instanceof LxcError) return error;
+  const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` : String(error);
+  const message = `${details.remote ?? 'the remote'} could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+  return GONE.test(text)
+    ? new RemoteError(message, details)
+    : new LxcError(message, details);
+}
+
+/**
+ * Sends one request to an endpoint and resolves when the answer's headers arrive. Aborting
+ * `signal` destroys the request (and the answer's stream).
+ */
+export function open(endpoint: Endpoint, call: HttpCall, signal: AbortSignal): Promise<IncomingMessage> {
+  const started = performance.now();
+  const command = describe(endpoint, call);
+  const details = (): LxcErrorDetails => ({
+    command,
+    remote: endpoint.label,
+    durationMs: performance.now() - started,
+  });
+  return new Promise((resolve, reject) => {
+    const early = interruption(signal, details());
+    if (early) return reject(early);
+    const options = {
+      method: call.method,
+      path: call.url,
+      headers: { 'User-Agent': 'lxc-images', ...call.headers },
+      agent: endpoint.agent,
+      ...(endpoint.kind === 'unix'
+        ? { socketPath: endpoint.socketPath }
+        : { host: endpoint.host, port: endpoint.port }),
+    };
+    const req = endpoint.kind === 'unix' ? httpRequest(options) : httpsRequest(options);
+    const onAbort = (): void => {
+      req.destroy(interruption(signal, details()));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const fail = (error: unknown): void => {
+      signal.removeEventListener('abort', onAbort);
+      const failure = transportError(call.redactor.error(error), details(), signal);
+      trace(command, failure.name, performance.now() - started);
+      reject(failure);
+    };
+    req.once('error', fail);
+    req.once('response', (response) => {
+      response.once('close', () => {
+        signal.removeEventListener('abort', onAbort);
+      });
+      trace(command, String(response.statusCode), performance.now() - started);
+      resolve(response);
+    });
+    const { body } = call;
+    if (body === undefined || typeof body === 'string') {
+      req.end(body);
+      return;
+    }
+    pipeline(body, req).catch((error: unknown) => {
+      req.destroy();
+      fail(error);
+    });
+  });
+}
+
+/** Reads a whole (small) answer body as text. */
+export async function readText(response: IncomingMessage, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw interruption(signal) ?? new RemoteError(`the answer was cut short: ${(error as Error).message}`, { cause: error });
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads LXD's envelope. An error answer (or an HTTP error status) becomes the classified
+ * {@link LxcError} with LXD's own message, the status and the (redacted) body.
+ */
+export function readEnvelope(
+  text: string,
+  response: IncomingMessage,
+  command: string[],
+  remote: string,
+  redactor: Redactor,
+): Envelope {
+  const status = response.statusCode ?? 0;
+  const details = { command, remote, status, stdout: redactor.text(text) };
+  const envelope = parseJson(EnvelopeSchema, text, details);
+  if (envelope.type === 'error' || status >= 400) {
+    const code = envelope.error_code ?? status;
+    const message = redactor.text(envelope.error ?? `the server answered ${status}`);
+    throw errorFromMessage(message, { ...details, status: code, stderr: message }, code);
+  }
+  return envelope;
+}
