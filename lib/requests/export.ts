@@ -25,9 +25,11 @@ export async function exportTarget(destination: unknown): Promise<{ dir: string;
   const path = resolve(checkPath(destination, 'destination'));
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory()) return { dir: path };
-  // a split image also writes `<file>.root`
-  if (Buffer.byteLength(`${basename(path)}.root`) > MAX_NAME_BYTES)
-    throw new ValidationError('destination', `the file name is too long: ${basename(path)}`);
+  if (Buffer.byteLength(basename(path)) > MAX_NAME_BYTES)
+    throw new ValidationError(
+      'destination',
+      `the file name is longer than ${MAX_NAME_BYTES} bytes`,
+    );
   const parent = await stat(dirname(path)).catch(() => undefined);
   if (!parent?.isDirectory())
     throw new ValidationError('destination', `no such directory: ${dirname(path)}`);
@@ -74,6 +76,13 @@ export async function exportImage(
     }
     const ordered = metadataFirst(names);
     const files = finalNames(ordered, dir, file);
+    const long = files.find((path) => Buffer.byteLength(basename(path)) > MAX_NAME_BYTES);
+    if (long !== undefined) {
+      throw new ValidationError(
+        'destination',
+        `a split image also needs ${long}, whose name is too long`,
+      );
+    }
     for (const [i, name] of ordered.entries()) await rename(join(temp, name), files[i] ?? '');
     return { fingerprint, files };
   } finally {

@@ -1,8 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256Files } from '../hash.js';
 import { createExecaRunner } from '../transport/cli/runner.js';
+
+export { sha256Files };
 
 const tar = createExecaRunner({ binary: 'tar', env: {} });
 
@@ -68,14 +70,6 @@ async function stage(dir: string, opts: ImageOptions): Promise<string> {
     await writeFile(join(work, 'rootfs', 'filler'), randomBytes(opts.filler));
   }
   return work;
-}
-
-/** The sha256 of files read in order, streamed: an image's fingerprint (split: metadata, then rootfs). */
-export async function sha256Files(...paths: string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const path of paths)
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Build a unified image tarball `<dir>/<fingerprint>.tar.gz`; fingerprint = sha256 of the file. */

@@ -39,6 +39,8 @@ export interface Sandbox {
   run: Runner;
   /** Makes `other` a trusted remote of this sandbox's client under `name` (`other` must listen). */
   addRemote(name: string, other: Sandbox): Promise<void>;
+  /** Kills the daemon at once (SIGKILL), as a crash would; `stop()` still cleans up. */
+  kill(): Promise<void>;
   /** Stops the daemon and removes the directory: no process, no mount left. */
   stop(): Promise<void>;
 }
@@ -131,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       env,
       run,
       stop,
+      kill: () => daemon.kill(),
       addRemote: (name, other) => addRemote(sandbox, name, other),
       ...(address === undefined ? {} : { address }),
     };
@@ -159,17 +162,14 @@ async function addRemote(self: Sandbox, name: string, other: Sandbox): Promise<v
       `${name}-${Date.now()}`,
       '--quiet',
     ]);
-    await self.run(['remote', 'add', name, stdout.trim(), '--accept-certificate']);
+    const token = stdout.trim();
+    await self.run(['remote', 'add', name, token, '--accept-certificate'], { secrets: [token] });
     return;
   }
   const password = `pw-${Math.random().toString(36).slice(2)}`;
-  await other.run(['config', 'set', 'core.trust_password', password]);
-  await self.run([
-    'remote',
-    'add',
-    name,
-    other.address,
-    '--accept-certificate',
-    `--password=${password}`,
-  ]);
+  await other.run(['config', 'set', 'core.trust_password', password], { secrets: [password] });
+  await self.run(
+    ['remote', 'add', name, other.address, '--accept-certificate', `--password=${password}`],
+    { secrets: [password] },
+  );
 }

@@ -1,14 +1,11 @@
 import { expect } from 'chai';
-import { classifyMessage, stderrMessage, toLxcError } from '../../lib/classify.js';
 import {
-  AbortError,
-  BinaryNotFoundError,
-  ConflictError,
-  LxcError,
-  NotFoundError,
-  RemoteError,
-  TimeoutError,
-} from '../../lib/errors.js';
+  classifyMessage,
+  errorFromMessage,
+  stderrMessage,
+  unreachableMember,
+} from '../../lib/classify.js';
+import { ConflictError, LxcError, NotFoundError, RemoteError } from '../../lib/errors.js';
 
 const ZERO = '0'.repeat(64);
 const REFUSED =
@@ -50,7 +47,7 @@ const CASES: readonly (readonly [string, typeof LxcError])[] = [
   ['open /tmp/x/nodir/x: no such file or directory', LxcError],
 ];
 
-describe('classify: classifyMessage', () => {
+describe('classifyMessage', () => {
   for (const [message, expected] of CASES) {
     it(`maps "${message.slice(0, 60)}" to ${expected.name}`, () => {
       expect(classifyMessage(message)).to.equal(expected);
@@ -62,9 +59,26 @@ describe('classify: classifyMessage', () => {
     const message = `Failed to update image "${ZERO}" in project "default": Image source not found`;
     expect(classifyMessage(message)).to.equal(LxcError);
   });
+
+  for (const [status, expected] of [
+    [403, RemoteError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [412, ConflictError],
+    [500, LxcError],
+  ] as const) {
+    it(`maps an unclassified message with HTTP status ${status} to ${expected.name}`, () => {
+      expect(classifyMessage('something went wrong', status)).to.equal(expected);
+    });
+  }
+
+  it('lets the message win over the HTTP status', () => {
+    expect(classifyMessage('Image not found', 500)).to.equal(NotFoundError);
+    expect(classifyMessage('Alias "a" already exists', 404)).to.equal(ConflictError);
+  });
 });
 
-describe('classify: stderrMessage', () => {
+describe('stderrMessage', () => {
   it('strips the "Error: " prefix and the newline', () => {
     expect(stderrMessage('Error: Image not found\n')).to.equal('Image not found');
   });
@@ -87,12 +101,11 @@ describe('classify: stderrMessage', () => {
   });
 });
 
-describe('classify: toLxcError', () => {
-  const command = ['lxc', 'query', 'local:/1.0/images/abc'];
-
-  it('classifies by stderr and keeps every detail', () => {
+describe('errorFromMessage', () => {
+  it('classifies the message and keeps every detail', () => {
     const cause = new Error('execa');
-    const err = toLxcError({
+    const command = ['lxc', 'query', 'local:/1.0/images/abc'];
+    const err = errorFromMessage('Image alias not found', {
       command,
       exitCode: 1,
       stderr: 'Error: Image alias not found\n',
@@ -106,32 +119,37 @@ describe('classify: toLxcError', () => {
     expect(err.cause).to.equal(cause);
   });
 
-  it('gives BinaryNotFoundError for ENOENT and EACCES', () => {
-    expect(toLxcError({ command, stderr: '', code: 'ENOENT' })).to.be.instanceOf(
-      BinaryNotFoundError,
-    );
-    expect(toLxcError({ command, stderr: '', code: 'EACCES' })).to.be.instanceOf(
-      BinaryNotFoundError,
-    );
+  it('uses the HTTP status when the message says nothing known', () => {
+    const err = errorFromMessage("ETag doesn't match", { status: 412 }, 412);
+    expect(err).to.be.instanceOf(ConflictError).with.property('status', 412);
   });
 
-  it('gives TimeoutError when timed out, even with stderr', () => {
-    const err = toLxcError({ command, stderr: 'Error: Image not found', timedOut: true });
-    expect(err).to.be.instanceOf(TimeoutError);
+  it('names the unreachable cluster member of a RemoteError', () => {
+    const err = errorFromMessage('failed to notify peer 10.0.0.2:8443: connection refused', {});
+    expect(err).to.be.instanceOf(RemoteError).with.property('member', '10.0.0.2:8443');
   });
 
-  it('gives AbortError when canceled', () => {
-    expect(toLxcError({ command, stderr: '', isCanceled: true })).to.be.instanceOf(AbortError);
-  });
-
-  it('names the program and exit code when stderr is empty', () => {
-    const err = toLxcError({ command, stderr: '', exitCode: 2 });
-    expect(err.constructor).to.equal(LxcError);
-    expect(err.message).to.equal('lxc exited with code 2');
+  it('leaves member undefined when the message names none', () => {
+    expect(errorFromMessage(REFUSED, {}))
+      .to.be.instanceOf(RemoteError)
+      .with.property('member', undefined);
   });
 
   it('sets a readable name on every class', () => {
     expect(new NotFoundError('x').name).to.equal('NotFoundError');
     expect(String(new RemoteError('down'))).to.equal('RemoteError: down');
+  });
+});
+
+describe('unreachableMember', () => {
+  it('reads an IPv4 or bracketed IPv6 address with its port', () => {
+    expect(unreachableMember('failed to notify peer 10.0.0.2:8443')).to.equal('10.0.0.2:8443');
+    expect(unreachableMember('Failed to notify peer [fd42::1]:8443: EOF')).to.equal(
+      '[fd42::1]:8443',
+    );
+  });
+
+  it('is undefined for other messages', () => {
+    expect(unreachableMember('Image not found')).to.equal(undefined);
   });
 });

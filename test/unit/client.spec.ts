@@ -6,12 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { createClient } from '../../lib/client.js';
-import {
-  AbortError,
-  ParseError,
-  TimeoutError,
-  ValidationError,
-} from '../../lib/errors.js';
+import { AbortError, ParseError, TimeoutError, ValidationError } from '../../lib/errors.js';
 import { fakeClient, type FakeAnswer } from './fake-transport.js';
 import { F0, fixture, ok, rejection, stubRunner } from './helpers.js';
 
@@ -26,7 +21,7 @@ const hang: FakeAnswer = (_key, _request, signal) =>
   });
 
 // An answer that comes after `ms`.
-const after =
+const answerAfter =
   (ms: number, body = '{}'): FakeAnswer =>
   async () => {
     await sleep(ms);
@@ -146,7 +141,7 @@ describe('createClient', () => {
 
   it("lets a call's own timeout replace the client's", async () => {
     const { fake, client } = fakeClient({ timeout: 20 });
-    fake.on('GET local:/1.0', after(80, '{"ok":true}'));
+    fake.on('GET local:/1.0', answerAfter(80, '{"ok":true}'));
     expect(await client.query('local', '/1.0', { timeout: 10_000 })).to.deep.equal({ ok: true });
   });
 
@@ -162,7 +157,7 @@ describe('createClient', () => {
 
   it('never sends more than `concurrency` requests at once', async () => {
     const { fake, client } = fakeClient({ concurrency: 3 });
-    fake.on('GET local:/1.0', after(5));
+    fake.on('GET local:/1.0', answerAfter(5));
     await Promise.all(Array.from({ length: 10 }, () => client.query('local', '/1.0')));
     expect(fake.keys()).to.have.length(10);
     expect(fake.maxInFlight).to.equal(3);
@@ -170,8 +165,8 @@ describe('createClient', () => {
 
   it('sends one request at a time with concurrency 1', async () => {
     const { fake, client } = fakeClient({ concurrency: 1 });
-    fake.on('GET local:/1.0', after(5));
-    fake.on('GET local:/1.1', after(5));
+    fake.on('GET local:/1.0', answerAfter(5));
+    fake.on('GET local:/1.1', answerAfter(5));
     await Promise.all([client.query('local', '/1.0'), client.query('local', '/1.1')]);
     expect(fake.maxInFlight).to.equal(1);
   });

@@ -12,7 +12,7 @@ export function fakeCore(
   const fake = new FakeTransport();
   const core = new Core({
     transport: fake,
-    remotes: new RemoteDirectory((signal) => fake.listRemotes(signal), 'lxd'),
+    remotes: new RemoteDirectory(() => fake.listRemotes(), 'lxd'),
     scheduler: new Scheduler(concurrency),
     locks: new KeyedLocks(),
     defaults,

@@ -118,7 +118,8 @@ describe('Core.call', () => {
       core.call('local', {}, undefined, () => Promise.reject(new Error('x', { cause: 1 }))),
     );
     const text = await rejection(
-      core.call('local', {}, undefined, () => Promise.reject('plain text' as unknown as Error)),
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error on purpose
+      core.call('local', {}, undefined, () => Promise.reject('plain text')),
     );
     expect(err).to.be.instanceOf(LxcError);
     expect(text).to.be.instanceOf(LxcError).with.property('message', 'plain text');
@@ -163,8 +164,11 @@ describe('Core.call', () => {
 
   it('stops the timer once the call has ended', async () => {
     const { core } = fakeCore();
-    const signal = await core.call('local', { timeout: 10 }, undefined, (call) =>
-      Promise.resolve(call.signal),
+    const signal = await core.call<object, AbortSignal, AbortSignal>(
+      'local',
+      { timeout: 10 },
+      undefined,
+      (call) => Promise.resolve(call.signal),
     );
     await sleep(30);
     expect(signal.aborted).to.equal(false);

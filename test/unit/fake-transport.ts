@@ -4,13 +4,7 @@ import { createClient, type Client, type ClientOptions } from '../../lib/index.j
 import type { Remote } from '../../lib/schemas.js';
 import { parseJson } from '../../lib/parse.js';
 import { requestUrl, type Request, type Target } from '../../lib/requests/request.js';
-import type {
-  Download,
-  Relay,
-  Reply,
-  Transport,
-  Upload,
-} from '../../lib/transport/transport.js';
+import type { Download, Relay, Reply, Transport, Upload } from '../../lib/transport/transport.js';
 
 /** A reply of the fake: raw output text, the same with an ETag (as REST gives), or an error. */
 export type FakeReply = string | Error | { body: string; etag?: string };

@@ -317,7 +317,10 @@ describe('images.infoMany', () => {
     fake.on(`GET local:/1.0/images/${F1}`, IMAGE.replaceAll(F0, F1));
     const images = await client.images.infoMany('local', [F1, F0]);
     expect(images.map((i) => i.fingerprint)).to.deep.equal([F1, F0]);
-    expect(fake.keys()).to.have.members([`GET local:/1.0/images/${F0}`, `GET local:/1.0/images/${F1}`]);
+    expect(fake.keys()).to.have.members([
+      `GET local:/1.0/images/${F0}`,
+      `GET local:/1.0/images/${F1}`,
+    ]);
   });
 
   it('picks every ref out of one listing on a simplestreams remote', async () => {

@@ -59,7 +59,10 @@ describe('operations.wait', () => {
 
   it('reads the operation when Incus answers a wait that timed out with an error', async () => {
     const { fake, client } = fakeClient();
-    fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=1`, cliError('context deadline exceeded'));
+    fake.on(
+      `GET local:/1.0/operations/${OP_ID}/wait?timeout=1`,
+      cliError('context deadline exceeded'),
+    );
     fake.on(`GET local:/1.0/operations/${OP_ID}`, operation());
     const op = await client.operations.wait('local', OP_ID, { seconds: 1 });
     expect(op).to.include({ status: 'Running' });
@@ -114,7 +117,8 @@ describe('operations.cancel', () => {
   it('sends DELETE to the operation and resolves to undefined', async () => {
     const { fake, client } = fakeClient();
     fake.on(`DELETE local:/1.0/operations/${ID}`, '');
-    expect(await client.operations.cancel('local', ID)).to.equal(undefined);
+    const result = await client.operations.cancel('local', ID).then((value: unknown) => value);
+    expect(result).to.equal(undefined);
     expect(fake.keys()).to.deep.equal([`DELETE local:/1.0/operations/${ID}`]);
   });
 
@@ -122,7 +126,9 @@ describe('operations.cancel', () => {
     const { fake, client } = fakeClient();
     fake.on(`DELETE local:/1.0/operations/${ID}`, cliError("This operation can't be cancelled"));
     const err = await rejection(client.operations.cancel('local', ID));
-    expect(err).to.be.instanceOf(LxcError).with.property('message', "This operation can't be cancelled");
+    expect(err)
+      .to.be.instanceOf(LxcError)
+      .with.property('message', "This operation can't be cancelled");
   });
 });
 

@@ -222,7 +222,9 @@ describe('createExecaRunner', function () {
     });
 
     it('mask the literal secrets given for the call in every field', async () => {
-      const err = await rejection(run(['fail', 'token s3cr3t-value refused'], { secrets: ['s3cr3t-value'] }));
+      const err = await rejection(
+        run(['fail', 'token s3cr3t-value refused'], { secrets: ['s3cr3t-value'] }),
+      );
       expect(err).to.be.instanceOf(LxcError);
       expect((err as LxcError).message).to.equal('token *** refused');
       expect(allText(err)).not.to.include('s3cr3t-value');

@@ -8,12 +8,14 @@ import { LxcError, ParseError } from '../../errors.js';
 import { importedFingerprint, undoImport } from '../../requests/import.js';
 import { projectFlag, type Request, type Target } from '../../requests/request.js';
 import { progressLines } from '../../progress.js';
+import { secretValues } from '../../redact.js';
 import { parseRemoteList, REMOTE_LIST_ARGS } from '../../remotes/directory.js';
 import type { Remote } from '../../schemas.js';
 import type { Download, Relay, Reply, Transport, Upload } from '../transport.js';
 import { parseQueryOutput, queryArgs } from './query.js';
 import type { Runner } from './runner.js';
 import { watchUpload } from './upload-progress.js';
+import { sweepUpload } from './orphan.js';
 import { runWatched } from './watchdog.js';
 
 // Spools a stream into `dir/upload` (the client imports files only).
@@ -67,7 +69,8 @@ export class CliTransport implements Transport {
       return { data: request.cli.parse(stdout) };
     }
     if (!request.api) throw new LxcError('a request needs an API or a CLI form');
-    const { stdout } = await this.run(queryArgs(target, request.api), options);
+    const secrets = secretValues(request.api.body);
+    const { stdout } = await this.run(queryArgs(target, request.api), { ...options, secrets });
     return { data: parseQueryOutput(request.api, stdout, target.remote) };
   }
 
@@ -94,9 +97,11 @@ export class CliTransport implements Transport {
           )
         : undefined;
       const run = { signal, cwd, remote: target.remote, onSpawn: watch?.onSpawn };
+      const since = Date.now();
+      const sweep = (): Promise<void> => sweepUpload(this.direct, target, files, since);
       let outcome;
       try {
-        outcome = await runWatched(this.run, this.direct, args, run, target, undoImport);
+        outcome = await runWatched(this.run, this.direct, args, run, target, undoImport, sweep);
       } finally {
         watch?.stop(outcome !== undefined);
       }

@@ -30,7 +30,8 @@ type Outcome = { op: Operation } | { error: unknown };
  * {@link GRACE_MS} later, the client is killed and the outcome taken from the operation.
  *
  * When `signal` fires, the client is killed and the operation cancelled (or, when it cannot be
- * cancelled, left to end and undone with `undo`) before this rejects.
+ * cancelled, left to end and undone with `undo`) before this rejects. When the client died
+ * before it printed the operation's id, `orphan` looks for what it may have left.
  */
 export async function runWatched(
   run: Runner,
@@ -39,6 +40,7 @@ export async function runWatched(
   options: RunOptions & { signal: AbortSignal },
   watch: Target,
   undo?: Undo,
+  orphan?: () => Promise<void>,
 ): Promise<Watched> {
   const stopWatching = new AbortController();
   const killClient = new AbortController();
@@ -78,7 +80,10 @@ export async function runWatched(
       if ('op' in outcome) return { operation: outcome.op };
       throw outcome.error;
     }
-    if (options.signal.aborted && id !== undefined) await cancelOperation(send, watch, id, undo);
+    if (options.signal.aborted) {
+      if (id !== undefined) await cancelOperation(send, watch, id, undo);
+      else await orphan?.().catch(() => undefined);
+    }
     throw error;
   } finally {
     stopWatching.abort();

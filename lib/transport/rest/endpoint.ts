@@ -48,7 +48,11 @@ export function globalConfigDir(flavor: Flavor, env: Environment): string {
  * is missing); Incus: `INCUS_SOCKET`, `$INCUS_DIR/unix.socket`, `/run/incus/unix.socket` when it
  * exists, else `/var/lib/incus/unix.socket`.
  */
-export async function socketPath(address: string, flavor: Flavor, env: Environment): Promise<string> {
+export async function socketPath(
+  address: string,
+  flavor: Flavor,
+  env: Environment,
+): Promise<string> {
   const inAddress = address.replace(/^unix:(\/\/)?/, '');
   if (inAddress !== '') return inAddress;
   if (flavor === 'incus') {
@@ -78,7 +82,7 @@ async function clientCertificate(
   for (const base of [join(dir, 'clientcerts', remote), join(dir, 'client')]) {
     const [cert, key] = await Promise.all([readIfThere(`${base}.crt`), readIfThere(`${base}.key`)]);
     if (cert === undefined || key === undefined) continue;
-    if (/ENCRYPTED/.test(key)) return { reason: 'its client key is encrypted' };
+    if (key.includes('ENCRYPTED')) return { reason: 'its client key is encrypted' };
     return { cert, key };
   }
   return { reason: 'there is no client certificate' };
@@ -88,7 +92,10 @@ async function clientCertificate(
  * Pins the server to `pem`: the certificate is the only trusted root, and the peer must be that
  * very certificate (its names are not checked: LXD's certificates name the host, not the address).
  */
-function pinnedTls(pem: string): { ca: string; checkServerIdentity: (host: string, peer: { raw: Buffer }) => Error | undefined } {
+function pinnedTls(pem: string): {
+  ca: string;
+  checkServerIdentity: (host: string, peer: { raw: Buffer }) => Error | undefined;
+} {
   const pinned = new X509Certificate(pem).raw;
   return {
     ca: pem,
@@ -117,7 +124,13 @@ export async function resolveEndpoint(
   if (remote.url.startsWith('unix:')) {
     const path = await socketPath(remote.url, flavor, env);
     if (!(await exists(path, constants.W_OK))) return { reason: `cannot write to ${path}` };
-    return { kind: 'unix', socketPath: path, agent: new HttpAgent({ keepAlive: true }), flavor, label };
+    return {
+      kind: 'unix',
+      socketPath: path,
+      agent: new HttpAgent({ keepAlive: true }),
+      flavor,
+      label,
+    };
   }
   const url = new URL(remote.url);
   if (url.protocol !== 'https:') return { reason: `its address is ${url.protocol}` };

@@ -21,6 +21,8 @@ export interface HttpCall {
   body?: string | Readable | undefined;
   /** Masks secrets in what is traced and kept in errors. */
   redactor: Redactor;
+  /** Called once a streamed body has been sent whole. */
+  onSent?: (() => void) | undefined;
 }
 
 /** LXD's answer envelope. */
@@ -36,7 +38,8 @@ export const EnvelopeSchema = z.looseObject({
 export type Envelope = z.output<typeof EnvelopeSchema>;
 
 // Socket errors that mean the remote went away or cannot be reached.
-const GONE = /ECONNREFUSED|ECONNRESET|EPIPE|ENOENT|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|ERR_SSL|CERT|certificate|self.signed|TLS|pinned/i;
+const GONE =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ENOENT|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|ERR_SSL|CERT|certificate|self.signed|TLS|pinned/i;
 
 /** The command an error names: `GET local:/1.0/images/<fp>`. */
 export function describe(endpoint: Endpoint, call: HttpCall): string[] {
@@ -48,18 +51,29 @@ function transportError(error: unknown, details: LxcErrorDetails, signal: AbortS
   const interrupted = interruption(signal, details);
   if (interrupted) return interrupted;
   if (error instanceof LxcError) return error;
-  const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` : String(error);
-  const message = `${details.remote ?? 'the remote'} could not be reached: ${error instanceof Error ? error.message : String(error)}`;
+  const text =
+    error instanceof Error
+      ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`
+      : String(error);
+  const reason = error instanceof Error ? error.message : String(error);
+  const withCause = { ...details, cause: error };
   return GONE.test(text)
-    ? new RemoteError(message, details)
-    : new LxcError(message, details);
+    ? new RemoteError(
+        `${details.remote ?? 'the remote'} could not be reached: ${reason}`,
+        withCause,
+      )
+    : new LxcError(`the request failed: ${reason}`, withCause);
 }
 
 /**
  * Sends one request to an endpoint and resolves when the answer's headers arrive. Aborting
  * `signal` destroys the request (and the answer's stream).
  */
-export function open(endpoint: Endpoint, call: HttpCall, signal: AbortSignal): Promise<IncomingMessage> {
+export function open(
+  endpoint: Endpoint,
+  call: HttpCall,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const started = performance.now();
   const command = describe(endpoint, call);
   const details = (): LxcErrorDetails => ({
@@ -69,7 +83,10 @@ export function open(endpoint: Endpoint, call: HttpCall, signal: AbortSignal): P
   });
   return new Promise((resolve, reject) => {
     const early = interruption(signal, details());
-    if (early) return reject(early);
+    if (early) {
+      reject(early);
+      return;
+    }
     const options = {
       method: call.method,
       path: call.url,
@@ -84,7 +101,10 @@ export function open(endpoint: Endpoint, call: HttpCall, signal: AbortSignal): P
       req.destroy(interruption(signal, details()));
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    let failed = false;
     const fail = (error: unknown): void => {
+      if (failed) return;
+      failed = true;
       signal.removeEventListener('abort', onAbort);
       const failure = transportError(call.redactor.error(error), details(), signal);
       trace(command, failure.name, performance.now() - started);
@@ -103,10 +123,13 @@ export function open(endpoint: Endpoint, call: HttpCall, signal: AbortSignal): P
       req.end(body);
       return;
     }
-    pipeline(body, req).catch((error: unknown) => {
-      req.destroy();
-      fail(error);
-    });
+    pipeline(body, req).then(
+      () => call.onSent?.(),
+      (error: unknown) => {
+        fail(error); // the body's own failure, before the destroyed request's
+        req.destroy();
+      },
+    );
   });
 }
 
@@ -116,7 +139,10 @@ export async function readText(response: IncomingMessage, signal: AbortSignal): 
   try {
     for await (const chunk of response) chunks.push(chunk as Buffer);
   } catch (error) {
-    throw interruption(signal) ?? new RemoteError(`the answer was cut short: ${(error as Error).message}`, { cause: error });
+    throw (
+      interruption(signal) ??
+      new RemoteError(`the answer was cut short: ${(error as Error).message}`, { cause: error })
+    );
   }
   return Buffer.concat(chunks).toString('utf8');
 }

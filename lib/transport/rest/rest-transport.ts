@@ -92,7 +92,13 @@ export class RestTransport implements Transport {
     };
     const response = await open(endpoint, call, signal);
     const text = await readText(response, signal);
-    const envelope = readEnvelope(text, response, describe(endpoint, call), target.remote, redactor);
+    const envelope = readEnvelope(
+      text,
+      response,
+      describe(endpoint, call),
+      target.remote,
+      redactor,
+    );
     const etag = response.headers.etag;
     let metadata = envelope.metadata;
     if (api.wait && envelope.type === 'async') {
@@ -122,7 +128,12 @@ export class RestTransport implements Transport {
       return undefined;
     }
     if (endpoint.kind === 'https') {
-      const server = await this.exchange(endpoint, { remote: name }, { method: 'GET', path: '/1.0', schema: ServerSchema, global: true }, signal);
+      const server = await this.exchange(
+        endpoint,
+        { remote: name },
+        { method: 'GET', path: '/1.0', schema: ServerSchema, global: true },
+        signal,
+      );
       if (server.data.auth !== 'trusted') {
         throw new RemoteError(
           `the remote "${name}" does not trust this client (it answered auth: "${server.data.auth}")`,

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { waitOrCancel, type Send } from '../../call/operation.js';
+import { CLEANUP_MS, waitOrCancel, type Send } from '../../call/operation.js';
 import { LxcError } from '../../errors.js';
 import { parseValue } from '../../parse.js';
 import type { ProgressEvent, ProgressHandler } from '../../progress.js';
@@ -19,7 +19,12 @@ import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 
 // Counts the bytes that pass and reports them (a percent when the total is known).
-function counter(stage: ProgressEvent['stage'], label: string, total: number | undefined, onProgress: ProgressHandler | undefined): Transform {
+function counter(
+  stage: ProgressEvent['stage'],
+  label: string,
+  total: number | undefined,
+  onProgress: ProgressHandler | undefined,
+): Transform {
   let bytes = 0;
   let reported = -1;
   const report = (): void => {
@@ -55,7 +60,10 @@ async function isQcow2(path: string): Promise<boolean> {
 }
 
 /** A split image as `multipart/form-data`: `metadata`, then `rootfs` (`rootfs.img` for a VM). */
-async function multipart(metadata: string, rootfs: string): Promise<{ body: Readable; length: number; type: string }> {
+async function multipart(
+  metadata: string,
+  rootfs: string,
+): Promise<{ body: Readable; length: number; type: string }> {
   const boundary = randomBytes(24).toString('hex');
   const rootfsPart = (await isQcow2(rootfs)) ? 'rootfs.img' : 'rootfs';
   const head = (name: string, file: string): Buffer =>
@@ -79,28 +87,46 @@ async function multipart(metadata: string, rootfs: string): Promise<{ body: Read
     }
     yield tail;
   }
-  return { body: Readable.from(stream()), length, type: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: Readable.from(stream()),
+    length,
+    type: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 // The body of an upload: one file, two files (multipart), or a stream; with its headers.
-async function uploadBody(upload: Upload, prefix: string): Promise<{ body: Readable; length?: number; headers: OutgoingHttpHeaders }> {
+async function uploadBody(
+  upload: Upload,
+  prefix: string,
+): Promise<{ body: Readable; length?: number; headers: OutgoingHttpHeaders }> {
   const headers: OutgoingHttpHeaders = {};
   if (upload.public) headers[`${prefix}-public`] = 'true';
   if (Object.keys(upload.properties).length > 0)
     headers[`${prefix}-properties`] = new URLSearchParams(upload.properties).toString();
   const { source } = upload;
   if (source.kind === 'stream') {
-    return { body: source.stream, headers: { ...headers, 'Content-Type': 'application/octet-stream' } };
+    return {
+      body: source.stream,
+      headers: { ...headers, 'Content-Type': 'application/octet-stream' },
+    };
   }
   const [first, second] = source.files;
   if (first === undefined) throw new LxcError('an upload needs a file');
   if (second === undefined) {
     const length = (await stat(first)).size;
     headers[`${prefix}-filename`] = quoted(basename(first));
-    return { body: createReadStream(first), length, headers: { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': length } };
+    return {
+      body: createReadStream(first),
+      length,
+      headers: { ...headers, 'Content-Type': 'application/octet-stream', 'Content-Length': length },
+    };
   }
   const form = await multipart(first, second);
-  return { body: form.body, length: form.length, headers: { ...headers, 'Content-Type': form.type, 'Content-Length': form.length } };
+  return {
+    body: form.body,
+    length: form.length,
+    headers: { ...headers, 'Content-Type': form.type, 'Content-Length': form.length },
+  };
 }
 
 // POSTs a body to /1.0/images and waits for the import operation: resolves to the fingerprint.
@@ -112,11 +138,46 @@ async function postImage(
   signal: AbortSignal,
   send: Send,
 ): Promise<string> {
-  const url = requestUrl({ method: 'POST', path: '/1.0/images', schema: OperationSchema }, target.project);
-  const call: HttpCall = { method: 'POST', url, headers, body, redactor: new Redactor() };
-  const response = await open(endpoint, call, signal);
-  const text = await readText(response, signal);
-  const envelope = readEnvelope(text, response, describe(endpoint, call), target.remote, call.redactor);
+  const url = requestUrl(
+    { method: 'POST', path: '/1.0/images', schema: OperationSchema },
+    target.project,
+  );
+  // Once the body is sent whole, the daemon stores the image whatever happens to the connection:
+  // an abort then waits for the operation (up to the cleanup time) to cancel or undo it.
+  let sent = false;
+  const exchange = new AbortController();
+  const onAbort = (): void => {
+    if (!sent) exchange.abort(signal.reason);
+    else
+      setTimeout(() => {
+        exchange.abort(signal.reason);
+      }, CLEANUP_MS).unref();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const call: HttpCall = {
+    method: 'POST',
+    url,
+    headers,
+    body,
+    redactor: new Redactor(),
+    onSent: () => (sent = true),
+  };
+  let response: IncomingMessage;
+  let text: string;
+  try {
+    response = await open(endpoint, call, exchange.signal);
+    text = await readText(response, exchange.signal);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  const envelope = readEnvelope(
+    text,
+    response,
+    describe(endpoint, call),
+    target.remote,
+    call.redactor,
+  );
   const op = parseValue(OperationSchema, envelope.metadata, text, { remote: target.remote });
   const done = await waitOrCancel(send, send, target, op.id, signal, {}, undoImport);
   return importedFingerprint(done, target.remote);
@@ -127,7 +188,13 @@ async function postImage(
  * with properties and the public flag in `X-LXD-*`/`X-Incus-*` headers, and waits for the
  * import. Nothing is spooled; `onProgress` counts the bytes sent.
  */
-export async function uploadImage(endpoint: Endpoint, target: Target, upload: Upload, signal: AbortSignal, send: Send): Promise<string> {
+export async function uploadImage(
+  endpoint: Endpoint,
+  target: Target,
+  upload: Upload,
+  signal: AbortSignal,
+  send: Send,
+): Promise<string> {
   const prefix = endpoint.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
   const { body, length, headers } = await uploadBody(upload, prefix);
   const counted = body.pipe(counter('import', 'Uploading the image', length, upload.onProgress));
@@ -136,12 +203,27 @@ export async function uploadImage(endpoint: Endpoint, target: Target, upload: Up
 }
 
 // `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses.
-async function openExport(endpoint: Endpoint, target: Target, fingerprint: string, signal: AbortSignal): Promise<IncomingMessage> {
+async function openExport(
+  endpoint: Endpoint,
+  target: Target,
+  fingerprint: string,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const path = apiPath('1.0', 'images', fingerprint, 'export');
-  const call: HttpCall = { method: 'GET', url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project), redactor: new Redactor() };
+  const call: HttpCall = {
+    method: 'GET',
+    url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project),
+    redactor: new Redactor(),
+  };
   const response = await open(endpoint, call, signal);
   if ((response.statusCode ?? 0) >= 400) {
-    readEnvelope(await readText(response, signal), response, describe(endpoint, call), target.remote, call.redactor);
+    readEnvelope(
+      await readText(response, signal),
+      response,
+      describe(endpoint, call),
+      target.remote,
+      call.redactor,
+    );
   }
   return response;
 }
@@ -157,12 +239,22 @@ function safeName(name: string | undefined, fallback: string): string {
  * says), two for a split one (multipart: `meta-<fp>…` then `<fp>…`). The data's sha256 must
  * be the fingerprint.
  */
-export async function downloadImage(endpoint: Endpoint, target: Target, download: Download, signal: AbortSignal): Promise<string[]> {
+export async function downloadImage(
+  endpoint: Endpoint,
+  target: Target,
+  download: Download,
+  signal: AbortSignal,
+): Promise<string[]> {
   const { fingerprint, dir } = download;
   const response = await openExport(endpoint, target, fingerprint, signal);
   const hash = createHash('sha256');
   const length = Number(response.headers['content-length'] ?? NaN);
-  const count = counter('export', 'Exporting the image', Number.isFinite(length) ? length : undefined, download.onProgress);
+  const count = counter(
+    'export',
+    'Exporting the image',
+    Number.isFinite(length) ? length : undefined,
+    download.onProgress,
+  );
   const write = async (source: Readable, name: string): Promise<void> => {
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -178,21 +270,29 @@ export async function downloadImage(endpoint: Endpoint, target: Target, download
     const parser = busboy({ headers: response.headers, limits: { files: 2, fields: 0 } });
     const files: Promise<void>[] = [];
     parser.on('file', (field, stream, info) => {
-      const name = safeName(info.filename, field === 'metadata' ? `meta-${fingerprint}` : fingerprint);
+      const name = safeName(
+        info.filename,
+        field === 'metadata' ? `meta-${fingerprint}` : fingerprint,
+      );
       names.push(name);
       files.push(write(stream, name));
     });
     await pipeline(response, count, parser, { signal });
     await Promise.all(files);
   } else {
-    const disposition = /filename=("?)([^";]+)\1/.exec(response.headers['content-disposition'] ?? '')?.[2];
+    const disposition = /filename=("?)([^";]+)\1/.exec(
+      response.headers['content-disposition'] ?? '',
+    )?.[2];
     const name = safeName(disposition, fingerprint);
     names.push(name);
     await write(response.pipe(count), name);
   }
   const digest = hash.digest('hex');
   if (digest !== fingerprint) {
-    throw new LxcError(`the exported data's sha256 is ${digest}, not the fingerprint ${fingerprint}`, { remote: target.remote });
+    throw new LxcError(
+      `the exported data's sha256 is ${digest}, not the fingerprint ${fingerprint}`,
+      { remote: target.remote },
+    );
   }
   return names;
 }
@@ -201,20 +301,41 @@ export async function downloadImage(endpoint: Endpoint, target: Target, download
  * Copies through this client without a temporary file: the source's export stream (octet-stream
  * or multipart, as it comes) is the body of the target's upload.
  */
-export async function relayImage(source: Endpoint, from: Target, target: Endpoint, relay: Relay, signal: AbortSignal, send: Send): Promise<void> {
+export async function relayImage(
+  source: Endpoint,
+  from: Target,
+  target: Endpoint,
+  relay: Relay,
+  signal: AbortSignal,
+  send: Send,
+): Promise<void> {
   const response = await openExport(source, from, relay.fingerprint, signal);
   const prefix = target.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
   const length = Number(response.headers['content-length'] ?? NaN);
-  const headers: OutgoingHttpHeaders = { 'Content-Type': response.headers['content-type'] ?? 'application/octet-stream' };
+  const headers: OutgoingHttpHeaders = {
+    'Content-Type': response.headers['content-type'] ?? 'application/octet-stream',
+  };
   if (Number.isFinite(length)) headers['Content-Length'] = length;
   if (relay.public) headers[`${prefix}-public`] = 'true';
   if (relay.filename) headers[`${prefix}-filename`] = quoted(relay.filename);
   const body = new PassThrough();
-  pipeline(response, counter('copy', 'Relaying the image', Number.isFinite(length) ? length : undefined, relay.onProgress), body).catch((error: unknown) => {
+  pipeline(
+    response,
+    counter(
+      'copy',
+      'Relaying the image',
+      Number.isFinite(length) ? length : undefined,
+      relay.onProgress,
+    ),
+    body,
+  ).catch((error: unknown) => {
     body.destroy(error as Error);
   });
   const fingerprint = await postImage(target, relay.to, body, headers, signal, send);
   if (fingerprint !== relay.fingerprint) {
-    throw new LxcError(`the relayed image has fingerprint ${fingerprint}, not ${relay.fingerprint}`, { remote: relay.to.remote });
+    throw new LxcError(
+      `the relayed image has fingerprint ${fingerprint}, not ${relay.fingerprint}`,
+      { remote: relay.to.remote },
+    );
   }
 }

@@ -1,0 +1,63 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { startDeadline } from '../../call/deadline.js';
+import { cancelOperation, CLEANUP_MS, type Send } from '../../call/operation.js';
+import { NotFoundError } from '../../errors.js';
+import { sha256Files } from '../../hash.js';
+import { undoImport } from '../../requests/import.js';
+import { imageRequest } from '../../requests/lookup.js';
+import type { Target } from '../../requests/request.js';
+import { OperationSchema, type Image } from '../../schemas.js';
+import { deleteRequest } from '../../requests/write.js';
+
+const OperationsSchema = z.record(z.string(), z.array(OperationSchema).nullish()).nullish();
+
+/**
+ * Undoes an upload whose client was killed after it had sent the whole image but before it
+ * printed the operation: the daemon stores the image anyway. Looks for the import operation of
+ * these files' fingerprint (and cancels or undoes it), or for the image itself, uploaded since
+ * `since`, and deletes it. Gives up after a short while: a client killed mid-upload leaves nothing.
+ */
+export async function sweepUpload(
+  send: Send,
+  target: Target,
+  files: readonly string[],
+  since: number,
+): Promise<void> {
+  const cleanup = startDeadline(CLEANUP_MS, undefined);
+  const fetch = async <T>(request: Parameters<Send>[1]): Promise<T> =>
+    (await send(target, request, cleanup.signal)).data as T;
+  try {
+    const fingerprint = await sha256Files(...files);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const ops = await fetch<z.output<typeof OperationsSchema>>({
+        api: {
+          method: 'GET',
+          path: '/1.0/operations',
+          query: { recursion: '1' },
+          schema: OperationsSchema,
+        },
+      });
+      const mine = Object.values(ops ?? {})
+        .flatMap((list) => list ?? [])
+        .find((op) => op.metadata.fingerprint === fingerprint && op.status_code < 200);
+      if (mine) {
+        await cancelOperation(send, target, mine.id, undoImport);
+        return;
+      }
+      const image = await fetch<Image>({ api: imageRequest(fingerprint) }).catch(
+        (error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        },
+      );
+      if (image?.uploaded_at && image.uploaded_at.getTime() >= since - 1000) {
+        await fetch({ api: deleteRequest(fingerprint, true) });
+        return;
+      }
+      await sleep(200, undefined, { signal: cleanup.signal });
+    }
+  } finally {
+    cleanup.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { ParseError, RemoteError } from '../../lib/errors.js';
+import { isPublicRemote, parseRemoteList, RemoteDirectory } from '../../lib/remotes/directory.js';
+import type { Remote } from '../../lib/schemas.js';
+import { fixture, rejection, thrown } from './helpers.js';
+
+const never = new AbortController().signal;
+const REMOTES: Remote[] = [
+  { name: 'images', url: 'https://images.example', protocol: 'simplestreams', public: true },
+  { name: 'r', url: 'https://127.0.0.1:8443', protocol: 'lxd', public: false },
+];
+
+// A directory over a listing that counts its calls and answers `answers` in turn.
+function directory(...answers: (Remote[] | Error)[]) {
+  const calls = { count: 0 };
+  const dir = new RemoteDirectory(() => {
+    const answer = answers[Math.min(calls.count++, answers.length - 1)] ?? [];
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+  }, 'incus');
+  return { dir, calls };
+}
+
+describe('parseRemoteList', () => {
+  it('turns the LXD map of Go-cased fields into an array', () => {
+    const remotes = parseRemoteList(fixture('remote-list.lxd.json'), 'lxd');
+    expect(remotes.map((r) => r.name)).to.deep.equal([
+      'dead',
+      'images',
+      'local',
+      'ss',
+      'ubuntu',
+      'ubuntu-daily',
+    ]);
+    expect(remotes[1]).to.deep.include({
+      name: 'images',
+      url: 'https://images.linuxcontainers.org',
+      protocol: 'simplestreams',
+      public: true,
+      static: false,
+    });
+    expect(remotes[0]).to.include({ protocol: 'lxd', auth_type: 'tls' });
+  });
+
+  // LXD 5.0 lists `local` with `Protocol: ""`
+  it('gives the local remote the protocol of the client (lxd or incus)', () => {
+    const lxd = parseRemoteList(fixture('remote-list.lxd.json'), 'lxd');
+    const incus = parseRemoteList(fixture('remote-list.incus.json'), 'incus');
+    expect(lxd.find((r) => r.name === 'local')?.protocol).to.equal('lxd');
+    expect(incus.find((r) => r.name === 'local')).to.deep.include({
+      url: 'unix://',
+      protocol: 'incus',
+      static: true,
+    });
+  });
+
+  it('throws ParseError for output that is not the map', () => {
+    expect(thrown(() => parseRemoteList('[]', 'lxd'))).to.be.instanceOf(ParseError);
+  });
+});
+
+describe('isPublicRemote', () => {
+  it('is true for simplestreams and public remotes only', () => {
+    expect(
+      isPublicRemote({ name: 'a', url: 'u', protocol: 'simplestreams', public: false }),
+    ).to.equal(true);
+    expect(isPublicRemote({ name: 'a', url: 'u', protocol: 'lxd', public: true })).to.equal(true);
+    expect(isPublicRemote({ name: 'a', url: 'u', protocol: 'lxd', public: false })).to.equal(false);
+  });
+});
+
+describe('RemoteDirectory', () => {
+  it('knows local without a listing', async () => {
+    const { dir, calls } = directory(REMOTES);
+    expect(await dir.get('local', never)).to.deep.include({
+      name: 'local',
+      url: 'unix://',
+      protocol: 'incus',
+      public: false,
+    });
+    expect(await dir.isPublic('local', never)).to.equal(false);
+    expect(calls.count).to.equal(0);
+  });
+
+  it('lists once for many lookups, made together or one after another', async () => {
+    const { dir, calls } = directory(REMOTES);
+    const [a, b] = await Promise.all([dir.get('r', never), dir.isPublic('images', never)]);
+    expect(a.name).to.equal('r');
+    expect(b).to.equal(true);
+    expect(await dir.isPublic('r', never)).to.equal(false);
+    expect(calls.count).to.equal(1);
+  });
+
+  it('lists again once for a name it does not know', async () => {
+    const added = [...REMOTES, { name: 'new', url: 'u', protocol: 'lxd', public: false }];
+    const { dir, calls } = directory(REMOTES, added);
+    await dir.get('r', never);
+    expect((await dir.get('new', never)).name).to.equal('new');
+    expect(calls.count).to.equal(2);
+  });
+
+  it('rejects RemoteError for a name that is not listed', async () => {
+    const { dir } = directory(REMOTES);
+    const err = await rejection(dir.get('nosuch', never));
+    expect(err).to.be.instanceOf(RemoteError).with.property('remote', 'nosuch');
+    expect((err as Error).message).to.equal('The remote "nosuch" doesn\'t exist');
+  });
+
+  it('does not keep a failed listing', async () => {
+    const boom = new Error('boom');
+    const { dir, calls } = directory(boom, REMOTES);
+    expect(await rejection(dir.get('r', never))).to.equal(boom);
+    expect((await dir.get('r', never)).name).to.equal('r');
+    expect(calls.count).to.equal(2);
+  });
+
+  it('lists afresh on list()', async () => {
+    const { dir, calls } = directory(REMOTES);
+    await dir.list(never);
+    await dir.list(never);
+    expect(calls.count).to.equal(2);
+  });
+});
