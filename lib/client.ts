@@ -47,7 +47,13 @@ export function createClient(options: ClientOptions = {}): Client {
   );
   if (opts.transport === 'rest') {
     const env = { ...process.env, ...opts.env };
-    transport = new RestTransport({ cli, remotes, flavor: localProtocol, env });
+    transport = new RestTransport({
+      cli,
+      remotes,
+      flavor: localProtocol,
+      env,
+      failover: opts.failover,
+    });
   }
   const core = new Core({
     transport,

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { ValidationError } from './errors.js';
 import type { Runner } from './transport/cli/runner.js';
 import type { Transport } from './transport/transport.js';
-import { checkProject, checkRemote, checkTimeout } from './validate.js';
+import { checkBoolean, checkProject, checkRemote, checkTimeout } from './validate.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -27,6 +27,12 @@ export interface ClientOptions {
    * stay on the CLI. A {@link Transport} object replaces both (tests inject a fake here).
    */
   transport?: 'cli' | 'rest' | Transport;
+  /**
+   * On the REST transport, retry a request that is safe to repeat (a read, or a write guarded by
+   * its ETag) through another cluster member when a cluster remote's own address does not
+   * answer (default `true`).
+   */
+  failover?: boolean;
   /** Replaces the process runner (tests inject a stub here). */
   runner?: Runner;
 }
@@ -42,6 +48,7 @@ export interface NormalizedOptions {
   timeout: number | undefined;
   concurrency: number;
   transport: 'cli' | 'rest' | Transport;
+  failover: boolean;
   runner: Runner | undefined;
 }
 
@@ -90,6 +97,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     timeout: checkTimeout(options.timeout),
     concurrency,
     transport,
+    failover: checkBoolean(options.failover, 'failover') ?? true,
     runner: options.runner,
   };
 }

@@ -6,6 +6,7 @@ const SECRET_FLAG = /^(--(?:password|token|secret)(?:=|$))/i;
 // `?secret=…` in URLs, `"password": "…"` in JSON, `password=…` and `password: …` in free text
 const SECRET_PARAM = /([?&][\w.-]*(?:secret|token|password)[\w.-]*=)[^&\s"']*/gi;
 const SECRET_JSON = /("[\w.-]*(?:secret|token|password|trust_)[\w.-]*"\s*:\s*")(?:[^"\\]|\\.)*"/gi;
+const SECRET_FLAG_TEXT = /(--(?:password|token|secret)(?:=|\s+))(['"]?)(?!\*\*\*)[^\s'"]+\2/gi;
 const SECRET_PAIR = /(\b[\w.-]*(?:secret|token|password)[\w.-]*\s*[=:]\s*)(?!\*\*\*)[^\s,;"'&]+/gi;
 
 /** Collects the string values held under secret-looking keys anywhere in a JSON-like value. */
@@ -16,6 +17,17 @@ export function secretValues(value: unknown, key = ''): string[] {
     ? value.map((item) => [key, item])
     : Object.entries(value);
   return entries.flatMap(([k, v]) => secretValues(v, k));
+}
+
+/** The secret values an argv holds: after `--password`/`--token`, and `config set <secret key> <value>`. */
+export function argvSecrets(argv: readonly string[]): string[] {
+  return argv.flatMap((arg, i) => {
+    const previous = argv[i - 1] ?? '';
+    if (/^--(?:password|token|secret)$/i.test(previous)) return [arg];
+    if (i >= 2 && argv[i - 2] === 'set' && SECRET_KEY.test(previous)) return [arg];
+    const inline = /^--(?:password|token|secret)=(.+)$/i.exec(arg)?.[1];
+    return inline === undefined ? [] : [inline];
+  });
 }
 
 /**
@@ -43,6 +55,7 @@ export class Redactor {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join(MASK);
     return out
+      .replace(SECRET_FLAG_TEXT, `$1$2${MASK}$2`)
       .replace(SECRET_PARAM, `$1${MASK}`)
       .replace(SECRET_JSON, `$1${MASK}"`)
       .replace(SECRET_PAIR, `$1${MASK}`);

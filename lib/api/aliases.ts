@@ -27,7 +27,7 @@ export class ImageAliases {
     remote: string | undefined,
     options?: CallOptions | Mutator<ImageAlias[], R>,
     mutator?: Mutator<ImageAlias[], R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => listAliases(c));
   }
 
@@ -41,7 +41,7 @@ export class ImageAliases {
     name: string,
     options?: CallOptions | Mutator<ImageAlias, R>,
     mutator?: Mutator<ImageAlias, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => aliasInfo(c, name));
   }
 
@@ -55,7 +55,7 @@ export class ImageAliases {
     alias: NewAlias,
     options?: CallOptions | Mutator<ImageAlias, R>,
     mutator?: Mutator<ImageAlias, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => createAlias(c, alias));
   }
 
@@ -69,7 +69,7 @@ export class ImageAliases {
     body: AliasReplacement,
     options?: CallOptions | Mutator<ImageAlias, R>,
     mutator?: Mutator<ImageAlias, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeAlias(c, name, body, 'body', false),
     );
@@ -86,7 +86,7 @@ export class ImageAliases {
     patch: AliasWritable,
     options?: CallOptions | Mutator<ImageAlias, R>,
     mutator?: Mutator<ImageAlias, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeAlias(c, name, patch, 'patch', true),
     );
@@ -103,7 +103,7 @@ export class ImageAliases {
     newName: string,
     options?: CallOptions | Mutator<ImageAlias, R>,
     mutator?: Mutator<ImageAlias, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => renameAlias(c, name, newName));
   }
 
@@ -116,7 +116,7 @@ export class ImageAliases {
     name: string,
     options?: CallOptions | Mutator<undefined, R>,
     mutator?: Mutator<undefined, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => deleteAlias(c, name));
   }
 }

@@ -1,4 +1,5 @@
 import type { CallOptions, Core, Mutator } from '../call/core.js';
+import { ValidationError } from '../errors.js';
 import { monotonic } from '../progress.js';
 import { copyImage, type CopyFlags } from '../requests/copy.js';
 import { exportImage, type ExportFlags, type ExportResult } from '../requests/export.js';
@@ -49,7 +50,10 @@ export interface DeleteNoWaitOptions extends DeleteOptions {
 
 // The same options with the progress handler made monotonic (percentages never go backwards).
 function steady<O extends { onProgress?: unknown }>(options: O): O {
-  const onProgress = monotonic(options.onProgress as Parameters<typeof monotonic>[0]);
+  const given = options.onProgress;
+  if (given !== undefined && typeof given !== 'function')
+    throw new ValidationError('onProgress', 'must be a function');
+  const onProgress = monotonic(given as Parameters<typeof monotonic>[0]);
   return onProgress === undefined ? options : { ...options, onProgress };
 }
 
@@ -78,7 +82,7 @@ export class Images {
     remote: string | undefined,
     options?: ListOptions | Mutator<Image[], R>,
     mutator?: Mutator<Image[], R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) => listImages(c, o));
   }
 
@@ -90,7 +94,7 @@ export class Images {
     remote: string | undefined,
     options?: CallOptions | Mutator<string[], R>,
     mutator?: Mutator<string[], R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => listFingerprints(c));
   }
 
@@ -105,7 +109,7 @@ export class Images {
     ref: string,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => this.batcher.info(c, checkRef(ref)));
   }
 
@@ -119,7 +123,7 @@ export class Images {
     refs: readonly string[],
     options?: CallOptions | Mutator<Image[], R>,
     mutator?: Mutator<Image[], R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => infoMany(c, refs));
   }
 
@@ -133,7 +137,7 @@ export class Images {
     alias: string,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => getByAlias(c, checkAlias(alias)));
   }
 
@@ -146,7 +150,7 @@ export class Images {
     ref: string,
     options?: CallOptions | Mutator<boolean, R>,
     mutator?: Mutator<boolean, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       found(this.batcher.info(c, checkRef(ref))),
     );
@@ -163,7 +167,7 @@ export class Images {
     body: ImageWritable,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeImage(c, checkRef(fp, 'fp'), replaceChange(writableBody(body, 'body'))),
     );
@@ -179,7 +183,7 @@ export class Images {
     patch: ImageWritable,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeImage(c, checkRef(fp, 'fp'), updateChange(writableBody(patch, 'patch'))),
     );
@@ -195,19 +199,19 @@ export class Images {
     ref: string,
     options: DeleteNoWaitOptions,
     mutator?: Mutator<Operation, R>,
-  ): Promise<R>;
+  ): Promise<NoInfer<R>>;
   delete<R = undefined>(
     remote: string | undefined,
     ref: string,
     options?: DeleteOptions | Mutator<undefined, R>,
     mutator?: Mutator<undefined, R>,
-  ): Promise<R>;
+  ): Promise<NoInfer<R>>;
   delete<R>(
     remote: string | undefined,
     ref: string,
     options?: DeleteOptions | Mutator<never, R>,
     mutator?: Mutator<never, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     type Either = Mutator<Operation | undefined, R>; // the overloads tie the mutator to `wait`
     return this.core.call(
       remote,
@@ -227,7 +231,7 @@ export class Images {
     key: string,
     options?: CallOptions | Mutator<string | undefined, R>,
     mutator?: Mutator<string | undefined, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, async (c) => {
       const name = checkPropertyKey(key);
       const image = await this.batcher.info(c, checkRef(ref));
@@ -246,7 +250,7 @@ export class Images {
     value: string,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeImage(c, checkRef(ref), setPropertyChange(key, value)),
     );
@@ -262,7 +266,7 @@ export class Images {
     key: string,
     options?: CallOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) =>
       writeImage(c, checkRef(ref), unsetPropertyChange(key)),
     );
@@ -279,7 +283,7 @@ export class Images {
     source: ImportSource,
     options?: ImportOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) => importImage(c, source, steady(o)));
   }
 
@@ -292,7 +296,7 @@ export class Images {
     url: string,
     options?: ImportOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) => importFromUrl(c, url, steady(o)));
   }
 
@@ -306,7 +310,7 @@ export class Images {
     targetRemote: string,
     options?: CopyOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) =>
       copyImage(c, ref, targetRemote, steady(o)),
     );
@@ -322,7 +326,7 @@ export class Images {
     destination: string,
     options?: ExportOptions | Mutator<ExportResult, R>,
     mutator?: Mutator<ExportResult, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) =>
       exportImage(c, ref, destination, steady(o)),
     );
@@ -337,7 +341,7 @@ export class Images {
     ref: string,
     options?: RefreshOptions | Mutator<RefreshResult, R>,
     mutator?: Mutator<RefreshResult, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) => refreshImage(c, ref, steady(o)));
   }
 
@@ -350,7 +354,7 @@ export class Images {
     ref: string,
     options?: CallOptions | Mutator<ImageSecret, R>,
     mutator?: Mutator<ImageSecret, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => createSecret(c, ref));
   }
 }

@@ -23,7 +23,7 @@ export class Operations {
     id: string,
     options?: CallOptions | Mutator<Operation, R>,
     mutator?: Mutator<Operation, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => operationInfo(c, id));
   }
 
@@ -37,7 +37,7 @@ export class Operations {
     id: string,
     options?: WaitOptions | Mutator<Operation, R>,
     mutator?: Mutator<Operation, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) => waitFor(c, id, o.seconds));
   }
 
@@ -50,7 +50,7 @@ export class Operations {
     id: string,
     options?: CallOptions | Mutator<undefined, R>,
     mutator?: Mutator<undefined, R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c) => cancelOperationById(c, id));
   }
 }

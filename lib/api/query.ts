@@ -25,7 +25,7 @@ export type Query = <R = unknown>(
   path: string,
   options?: QueryOptions | Mutator<unknown, R>,
   mutator?: Mutator<unknown, R>,
-) => Promise<R>;
+) => Promise<NoInfer<R>>;
 
 const METHODS = new Set(['GET', 'PUT', 'POST', 'PATCH', 'DELETE']);
 

@@ -21,7 +21,7 @@ export class Remotes {
   list<R = Remote[]>(
     options?: RemoteListOptions | Mutator<Remote[], R>,
     mutator?: Mutator<Remote[], R>,
-  ): Promise<R> {
+  ): Promise<NoInfer<R>> {
     return this.core.call(undefined, options, mutator, (c) => this.directory.list(c.signal));
   }
 }

@@ -45,8 +45,6 @@ export interface CheckedImport {
 
 /** Checks the flags of an import. */
 export function checkImportFlags(flags: ImportFlags): CheckedImport {
-  if (flags.onProgress !== undefined && typeof flags.onProgress !== 'function')
-    throw new ValidationError('onProgress', 'must be a function');
   return {
     aliases: checkList(flags.aliases, 'aliases', checkAlias),
     public: checkBoolean(flags.public, 'public') ?? false,

@@ -45,7 +45,8 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-const DAEMONS = {
+/** How each kind of sandbox daemon is started, awaited and configured (shared with the cluster helper). */
+export const DAEMONS = {
   lxc: {
     daemon: 'lxd',
     waitready: ['lxd', ['waitready']],
@@ -62,8 +63,8 @@ const DAEMONS = {
   },
 } as const;
 
-// Asks the kernel for a free loopback port.
-function freePort(): Promise<number> {
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -77,13 +78,20 @@ function freePort(): Promise<number> {
   });
 }
 
-// Mount points left under `dir` (there should be none).
-async function mountsUnder(dir: string): Promise<string[]> {
+/** Mount points under `dir` (a stopped daemon leaves `shmounts`, `devlxd`…), deepest last. */
+export async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
   return text
     .split('\n')
     .map((line) => line.split(' ')[1] ?? '')
     .filter((point) => point.startsWith(dir));
+}
+
+/** Lazily unmounts every mount point under `dir`, deepest first. */
+export async function unmountUnder(dir: string): Promise<void> {
+  for (const point of (await mountsUnder(dir)).reverse()) {
+    await createExecaRunner({ binary: 'umount', env: {} })(['-l', point]).catch(() => undefined);
+  }
 }
 
 /**
@@ -109,9 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const run = createExecaRunner({ binary, env });
   const stop = async (): Promise<void> => {
     await daemon.stop();
-    for (const point of (await mountsUnder(dir)).reverse()) {
-      await createExecaRunner({ binary: 'umount', env: {} })(['-l', point]).catch(() => undefined);
-    }
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -154,6 +160,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 async function addRemote(self: Sandbox, name: string, other: Sandbox): Promise<void> {
   if (other.address === undefined)
     throw new LxcError('the other sandbox must be started with { listen: true }');
+  await trustRemote(self.run, name, { binary: other.binary, url: other.address, run: other.run });
+}
+
+/** A daemon that listens on the network, as {@link trustRemote} needs it. */
+export interface TrustTarget {
+  /** `lxc` (LXD) or `incus`. */
+  binary: SandboxBinary;
+  /** `https://HOST:PORT`. */
+  url: string;
+  /** Runs the client against the daemon itself (its unix socket), to hand out trust. */
+  run: Runner;
+}
+
+/**
+ * Adds `other` as the remote `name` of the client that `run` runs, trusted: LXD by a trust
+ * password (`core.trust_password`), Incus by a trust token; the secrets are redacted from errors.
+ */
+export async function trustRemote(run: Runner, name: string, other: TrustTarget): Promise<void> {
   if (other.binary === 'incus') {
     const { stdout } = await other.run([
       'config',
@@ -163,13 +187,14 @@ async function addRemote(self: Sandbox, name: string, other: Sandbox): Promise<v
       '--quiet',
     ]);
     const token = stdout.trim();
-    await self.run(['remote', 'add', name, token, '--accept-certificate'], { secrets: [token] });
+    await run(['remote', 'add', name, other.url, `--token=${token}`, '--accept-certificate'], {
+      secrets: [token],
+    });
     return;
   }
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   await other.run(['config', 'set', 'core.trust_password', password], { secrets: [password] });
-  await self.run(
-    ['remote', 'add', name, other.address, '--accept-certificate', `--password=${password}`],
-    { secrets: [password] },
-  );
+  await run(['remote', 'add', name, other.url, '--accept-certificate', `--password=${password}`], {
+    secrets: [password],
+  });
 }

@@ -73,7 +73,8 @@ eachDaemon('images edits', function (d) {
   });
 
   it('delete waits by default', async function () {
-    expect(await d.client.images.delete('local', image.fingerprint)).to.equal(undefined);
+    const result: unknown = await d.client.images.delete('local', image.fingerprint);
+    expect(result).to.equal(undefined);
     expect(await d.client.images.exists('local', image.fingerprint)).to.equal(false);
     expect(await rejectionOf(d.client.images.delete('local', image.fingerprint))).to.be.instanceOf(
       NotFoundError,
@@ -82,9 +83,9 @@ eachDaemon('images edits', function (d) {
 
   it('delete with wait: false resolves to an Operation that operations.wait finishes', async function () {
     const op = await d.client.images.delete('local', image.fingerprint, { wait: false });
-    expect(op?.id).to.be.a('string');
-    expect(op?.class).to.equal('task');
-    const done = await d.client.operations.wait('local', op!.id);
+    expect(op.id).to.be.a('string');
+    expect(op.class).to.equal('task');
+    const done = await d.client.operations.wait('local', op.id);
     expect(done.status).to.equal('Success');
     expect(await d.client.images.exists('local', image.fingerprint)).to.equal(false);
   });

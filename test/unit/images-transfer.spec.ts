@@ -357,3 +357,23 @@ describe('images.createSecret', () => {
     expect(await rejection(client.images.createSecret('local', F0))).to.be.instanceOf(ParseError);
   });
 });
+
+describe('onProgress', () => {
+  it('must be a function in every transfer, checked before anything is sent', async () => {
+    const { fake, client } = fakeClient();
+    const bad = { onProgress: 'log' as unknown as () => void };
+    const attempts = [
+      client.images.import('local', Buffer.from('x'), bad),
+      client.images.importFromUrl('local', 'https://example.com/i', bad),
+      client.images.copy('local', F0, 'r', bad),
+      client.images.export('local', F0, tmpdir(), bad),
+      client.images.refresh('local', F0, bad),
+    ];
+    for (const attempt of attempts)
+      expect(await rejection(attempt))
+        .to.be.instanceOf(ValidationError)
+        .with.property('field', 'onProgress');
+    expect(fake.keys()).to.deep.equal([]);
+    expect(fake.uploads).to.deep.equal([]);
+  });
+});

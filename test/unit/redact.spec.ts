@@ -81,9 +81,7 @@ describe('Redactor.text', () => {
     });
   }
 
-  // BUG: lib/redact.ts:9 (SECRET_PAIR) needs `=` or `:` after the key, so a flag and its value
-  // joined by a space, as execa's error message prints an argv, keep the secret.
-  it.skip('hides the value after --password in free text (an argv printed as a message)', () => {
+  it('hides the value after --password in free text (an argv printed as a message)', () => {
     const out = r.text("Command failed: lxc remote add x --password hunter2 --token 't1'");
     expect(out).not.to.include('hunter2');
     expect(out).not.to.include('t1');

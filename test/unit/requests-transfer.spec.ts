@@ -109,7 +109,6 @@ describe('checkImportFlags', () => {
     [{ aliases: 'a' }, 'aliases'],
     [{ public: 1 }, 'public'],
     [{ properties: { k: 'a\u0000' } }, 'properties.k'],
-    [{ onProgress: 'log' }, 'onProgress'],
   ] as const) {
     it(`refuses ${JSON.stringify(flags)} naming ${field}`, () => {
       expect(thrown(() => checkImportFlags(flags as object)))

@@ -1,9 +1,8 @@
-import type { Readable } from 'node:stream';
 import { execa, type ExecaError } from 'execa';
 import { interruption, startDeadline } from '../../call/deadline.js';
 import { errorFromMessage, stderrMessage } from '../../classify.js';
 import { BinaryNotFoundError, ValidationError, type LxcError } from '../../errors.js';
-import { Redactor } from '../../redact.js';
+import { argvSecrets, Redactor } from '../../redact.js';
 import { trace } from '../../trace.js';
 
 /** Per-call options of a {@link Runner}. */
@@ -16,8 +15,6 @@ export interface RunOptions {
   onLine?: ((line: string) => void) | undefined;
   /** Receives each line of stderr as it comes. */
   onErrorLine?: ((line: string) => void) | undefined;
-  /** Fed to the child's stdin. */
-  input?: Readable | undefined;
   /** The working directory of the child. */
   cwd?: string | undefined;
   /** The remote the call is aimed at, for error details. */
@@ -102,7 +99,7 @@ function failure(
 /** The only place that spawns the client: runs it through execa, without a shell. */
 export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
   return async (args, options = {}) => {
-    const redactor = new Redactor(options.secrets);
+    const redactor = new Redactor([...(options.secrets ?? []), ...argvSecrets(args)]);
     const command = redactor.argv([binary, ...args]);
     const deadline = startDeadline(options.timeout, options.signal);
     const early = interruption(deadline.signal, { command, remote: options.remote });
@@ -120,7 +117,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       forceKillAfterDelay: 2000,
       cancelSignal: deadline.signal,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      ...(options.input ? { stdin: options.input } : { stdin: 'ignore' }),
+      stdin: 'ignore',
     });
     if (options.onLine) child.stdout.on('data', lineSplitter(options.onLine));
     if (options.onErrorLine) child.stderr.on('data', lineSplitter(options.onErrorLine));

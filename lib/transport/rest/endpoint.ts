@@ -10,7 +10,16 @@ import type { Remote } from '../../schemas.js';
 /** How the REST transport reaches one remote. */
 export type Endpoint =
   | { kind: 'unix'; socketPath: string; agent: HttpAgent; flavor: Flavor; label: string }
-  | { kind: 'https'; host: string; port: number; agent: HttpsAgent; flavor: Flavor; label: string };
+  | {
+      kind: 'https';
+      host: string;
+      port: number;
+      agent: HttpsAgent;
+      flavor: Flavor;
+      label: string;
+      /** The other members' addresses, when the remote is a cluster (for failover). */
+      members?: { host: string; port: number }[];
+    };
 
 /** Which daemon family: its headers are `X-LXD-*` or `X-Incus-*`. */
 export type Flavor = 'lxd' | 'incus';
@@ -132,8 +141,8 @@ export async function resolveEndpoint(
       label,
     };
   }
-  const url = new URL(remote.url);
-  if (url.protocol !== 'https:') return { reason: `its address is ${url.protocol}` };
+  const { protocol } = new URL(remote.url);
+  if (protocol !== 'https:') return { reason: `its address is ${protocol}` };
   const dir = configDir(flavor, env);
   const client = await clientCertificate(dir, remote.name);
   if ('reason' in client) return client;
@@ -146,6 +155,14 @@ export async function resolveEndpoint(
     minVersion: 'TLSv1.3',
     ...(pin === undefined ? {} : pinnedTls(pin)),
   });
-  const port = url.port === '' ? 8443 : Number(url.port);
-  return { kind: 'https', host: url.hostname.replace(/^\[|\]$/g, ''), port, agent, flavor, label };
+  return { kind: 'https', ...hostPort(remote.url), agent, flavor, label };
+}
+
+/** The host and port of an `https://` address (LXD's default port is 8443). */
+export function hostPort(address: string): { host: string; port: number } {
+  const url = new URL(address);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 8443 : Number(url.port),
+  };
 }

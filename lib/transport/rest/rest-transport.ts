@@ -1,15 +1,22 @@
+import { z } from 'zod';
 import { waitOperation, type Send } from '../../call/operation.js';
 import { RemoteError } from '../../errors.js';
 import { parseValue } from '../../parse.js';
 import { Redactor, secretValues } from '../../redact.js';
 import type { RemoteDirectory } from '../../remotes/directory.js';
 import { requestUrl, type ApiRequest, type Request, type Target } from '../../requests/request.js';
-import { ServerSchema } from '../../requests/server.js';
+import { serverRequest } from '../../requests/server.js';
 import { OperationSchema, type Remote } from '../../schemas.js';
 import { note } from '../../trace.js';
 import { toJson } from '../../validate.js';
 import type { Download, Relay, Reply, Transport, Upload } from '../transport.js';
-import { resolveEndpoint, type Endpoint, type Environment, type Flavor } from './endpoint.js';
+import {
+  hostPort,
+  resolveEndpoint,
+  type Endpoint,
+  type Environment,
+  type Flavor,
+} from './endpoint.js';
 import { describe, open, readEnvelope, readText } from './http.js';
 import { downloadImage, relayImage, uploadImage } from './transfer.js';
 
@@ -23,6 +30,20 @@ export interface RestTransportOptions {
   flavor: Flavor;
   /** The environment that decides the config directory and the local socket. */
   env: Environment;
+  /** Retry requests that are safe to repeat through another member of a cluster remote. */
+  failover: boolean;
+}
+
+const MembersSchema = z.array(z.looseObject({ url: z.string() })).nullish();
+
+// True for a failure to reach the endpoint at all (no answer), not for an answer that says no.
+function unreachable(error: unknown, signal: AbortSignal): boolean {
+  return error instanceof RemoteError && error.status === undefined && !signal.aborted;
+}
+
+// A request that can be sent again without harm: a read, or a write guarded by its ETag.
+function repeatable(api: ApiRequest): boolean {
+  return api.method === 'GET' || api.etag !== undefined;
 }
 
 /**
@@ -46,7 +67,40 @@ export class RestTransport implements Transport {
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
     const endpoint = request.api ? await this.endpoint(target.remote, signal) : undefined;
     if (!endpoint || !request.api) return this.options.cli.send(target, request, signal);
-    return this.exchange(endpoint, target, request.api, signal);
+    try {
+      return await this.exchange(endpoint, target, request.api, signal);
+    } catch (error) {
+      if (endpoint.kind !== 'https' || !endpoint.members || !unreachable(error, signal))
+        throw error;
+      if (!repeatable(request.api)) throw error;
+      return this.failover(endpoint, target, request.api, signal, error);
+    }
+  }
+
+  // Sends through the other members of a cluster remote whose address did not answer, and keeps
+  // using the first that does (they share the cluster certificate, so the pin still holds).
+  private async failover<T>(
+    endpoint: Extract<Endpoint, { kind: 'https' }>,
+    target: Target,
+    api: ApiRequest<T>,
+    signal: AbortSignal,
+    first: unknown,
+  ): Promise<Reply<T>> {
+    for (const member of endpoint.members ?? []) {
+      if (member.host === endpoint.host && member.port === endpoint.port) continue;
+      const other = { ...endpoint, ...member };
+      try {
+        const reply = await this.exchange(other, target, api, signal);
+        note(
+          `remote ${target.remote}: ${endpoint.host}:${endpoint.port} is unreachable; using ${member.host}:${member.port}`,
+        );
+        this.endpoints.set(target.remote, Promise.resolve(other));
+        return reply;
+      } catch (error) {
+        if (!unreachable(error, signal)) throw error;
+      }
+    }
+    throw first;
   }
 
   /** Streams image data into `POST /1.0/images`. */
@@ -128,17 +182,17 @@ export class RestTransport implements Transport {
       return undefined;
     }
     if (endpoint.kind === 'https') {
-      const server = await this.exchange(
-        endpoint,
-        { remote: name },
-        { method: 'GET', path: '/1.0', schema: ServerSchema, global: true },
-        signal,
-      );
+      const target = { remote: name };
+      const server = await this.exchange(endpoint, target, serverRequest(), signal);
       if (server.data.auth !== 'trusted') {
         throw new RemoteError(
           `the remote "${name}" does not trust this client (it answered auth: "${server.data.auth}")`,
           { remote: name, command: ['GET', `${name}:/1.0`] },
         );
+      }
+      if (server.data.environment.server_clustered && this.options.failover) {
+        const members = await this.exchange(endpoint, target, membersRequest(), signal);
+        endpoint.members = (members.data ?? []).map((member) => hostPort(member.url));
       }
     }
     return endpoint;
@@ -146,4 +200,15 @@ export class RestTransport implements Transport {
 
   // Sends at once, for waits inside a transfer or a request.
   private readonly direct: Send = (target, request, signal) => this.send(target, request, signal);
+}
+
+// `GET /1.0/cluster/members?recursion=1`
+function membersRequest(): ApiRequest<z.output<typeof MembersSchema>> {
+  return {
+    method: 'GET',
+    path: '/1.0/cluster/members',
+    query: { recursion: '1' },
+    schema: MembersSchema,
+    global: true,
+  };
 }
