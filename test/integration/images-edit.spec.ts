@@ -73,8 +73,8 @@ eachDaemon('images edits', function (d) {
   });
 
   it('delete waits by default', async function () {
-    const result: unknown = await d.client.images.delete('local', image.fingerprint);
-    expect(result).to.equal(undefined);
+    const resolvedTo = await d.client.images.delete('local', image.fingerprint, (v) => typeof v);
+    expect(resolvedTo).to.equal('undefined');
     expect(await d.client.images.exists('local', image.fingerprint)).to.equal(false);
     expect(await rejectionOf(d.client.images.delete('local', image.fingerprint))).to.be.instanceOf(
       NotFoundError,
