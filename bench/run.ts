@@ -6,6 +6,8 @@ import { countingRunner } from './baselines.js';
 import { bigTransfers } from './big.js';
 import { renderSection, renderTable, writeSection, type Row, type RunInfo } from './report.js';
 import { createImageProject, seedImages } from './seed.js';
+import { lostUpdateRows, restRows, simplestreamsRow } from './rest.js';
+import { simplestreamsServer } from './streams.js';
 import { manyRows, readRows, type SuiteContext } from './suite.js';
 
 const USAGE = `usage: npm run bench -- [--binary lxc|incus] [--no-big] [--quick] [--images N] [--write]
@@ -65,10 +67,17 @@ async function seed(sandbox: Sandbox): Promise<{ single: string; bulk: string[] 
   return { single, bulk };
 }
 
-// Turns the big transfers into table rows.
+// Turns the big transfers (on both transports) into table rows.
 async function bigRows(ctx: SuiteContext): Promise<Row[]> {
   await createImageProject(ctx.sandbox, 'big');
-  const results = await bigTransfers(ctx.client, 'big', GIB);
+  const rest = createClient({ binary, env: ctx.sandbox.env, transport: 'rest' });
+  const results = [
+    ...(await bigTransfers(ctx.client, 'big', GIB)),
+    ...(await bigTransfers(rest, 'big', GIB)).map((r) => ({
+      ...r,
+      operation: `REST ${r.operation}`,
+    })),
+  ];
   return results.map((r) => ({
     operation: `${r.operation} of 1 GiB`,
     baseline: 'RSS before the call',
@@ -112,6 +121,14 @@ async function main(): Promise<void> {
     };
     log('timing reads');
     const rows = [...(await readRows(ctx)), ...(await manyRows(ctx))];
+    log('timing the REST transport');
+    rows.push(...(await restRows(ctx)), ...(await lostUpdateRows(ctx)));
+    const streams = await simplestreamsServer(sandbox);
+    try {
+      rows.push(await simplestreamsRow(ctx, streams.env, 'ss', 'benchos'));
+    } finally {
+      await streams.close();
+    }
     if (!values['no-big']) {
       log('importing and exporting a 1 GiB image');
       rows.push(...(await bigRows(ctx)));

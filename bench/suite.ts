@@ -145,20 +145,33 @@ export async function manyRows(s: SuiteContext): Promise<Row[]> {
     return s.counter.count();
   };
   const rows: Row[] = [];
+  const one = (): Promise<unknown> => client.images.info('local', refs[0] ?? '', opts);
+  const two = (): Promise<unknown> =>
+    Promise.all(refs.slice(0, 2).map((fp) => client.images.info('local', fp, opts)));
+  const pair = await comparePair({ lib: two, base: one, ...plan, perRound: 3 });
+  rows.push(
+    row(
+      'Promise.all of 2 info',
+      `one info (${s.bulk.length} stored)`,
+      pair,
+      2,
+      `${await spawns(two)} process(es) per call`,
+    ),
+  );
   const allInfo = (): Promise<unknown> =>
     Promise.all(refs.map((fp) => client.images.info('local', fp, opts)));
   const listName = `one images.list (${s.bulk.length} images)`;
   const processes = await spawns(allInfo);
   const r = await comparePair({ lib: allInfo, base: list, ...plan });
   rows.push(
-    row(`Promise.all of ${refs.length} info`, listName, r, 2, `${processes} process(es) per call`),
+    row(`Promise.all of ${refs.length} info`, listName, r, 1, `${processes} process(es) per call`),
   );
   const infoMany = (client.images as MaybeInfoMany).infoMany?.bind(client.images);
   if (infoMany) {
     const many = (): Promise<unknown> => infoMany('local', refs, opts);
     const count = await spawns(many);
     const m = await comparePair({ lib: many, base: list, ...plan });
-    rows.push(row(`infoMany of ${refs.length}`, listName, m, 2, `${count} process(es) per call`));
+    rows.push(row(`infoMany of ${refs.length}`, listName, m, 1, `${count} process(es) per call`));
   }
   return rows;
 }

@@ -36,17 +36,18 @@ interface Waiting {
 }
 
 /**
- * Coalesces `info` calls on a simplestreams or public remote made in the same tick with the
- * same remote and project: they share one listing (one process), which costs what a single
- * read does there. On LXD remotes a single read is always cheaper than a listing, so calls
- * are not coalesced. Calls with a `timeout` or `signal` of their own are never coalesced.
+ * Coalesces `info` calls made in the same tick on the same remote and project, only where that
+ * is cheaper: on a simplestreams or public remote they share one listing (one process, the
+ * cost of a single read there); on an LXD remote they share one listing only when there are
+ * more of them than {@link SINGLE_READS_LIMIT} (two calls never cost a 1,000-image listing).
+ * Calls with a `timeout` or `signal` of their own are never coalesced.
  */
 export class InfoBatcher {
   private readonly pending = new Map<string, { call: Call; waiting: Waiting[] }>();
 
   /** Resolves `ref` like `infoImage`, sharing the work with concurrent calls where cheaper. */
   async info(call: Call, ref: string): Promise<Image> {
-    if (call.bounded || !(await call.isPublic())) return infoImage(call, ref);
+    if (call.bounded) return infoImage(call, ref);
     const key = JSON.stringify([call.remote, call.target.project ?? null]);
     let batch = this.pending.get(key);
     if (!batch) {
@@ -64,9 +65,12 @@ export class InfoBatcher {
     this.pending.delete(key);
     if (!batch) return;
     const { call, waiting } = batch;
-    if (waiting.length === 1) {
-      const [only] = waiting as [Waiting];
-      infoImage(call, only.ref).then(only.resolve, only.reject);
+    const listing = await call.isPublic().then(
+      (isPublic) => isPublic || waiting.length > SINGLE_READS_LIMIT[call.transport],
+      () => false,
+    );
+    if (waiting.length === 1 || !listing) {
+      for (const entry of waiting) infoImage(call, entry.ref).then(entry.resolve, entry.reject);
       return;
     }
     let images: Image[];

@@ -1,4 +1,5 @@
 export { startSandbox, type Sandbox, type SandboxOptions, type SandboxBinary } from './sandbox.js';
+export { startCluster, type Cluster, type ClusterMember, type ClusterOptions } from './cluster.js';
 export {
   makeImage,
   makeSplitImage,

@@ -251,6 +251,24 @@ describe('images.info', () => {
       expect(missing).to.be.instanceOf(NotFoundError);
     });
 
+    it('reads each image on an LXD remote for a few calls, and lists once for many', async () => {
+      const { fake, client } = fakeClient();
+      fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
+      fake.on(`GET local:/1.0/images/${F1}`, IMAGE);
+      await Promise.all([client.images.info('local', F0), client.images.info('local', F1)]);
+      expect(fake.keys()).to.have.members([
+        `GET local:/1.0/images/${F0}`,
+        `GET local:/1.0/images/${F1}`,
+      ]);
+      fake.seen.length = 0;
+      fake.on('cli image list local: --format=json', LIST);
+      const many = await Promise.all(
+        Array.from({ length: 65 }, (_, i) => client.images.info('local', i % 2 ? F0 : F1)),
+      );
+      expect(many).to.have.length(65);
+      expect(fake.keys()).to.deep.equal(['cli image list local: --format=json']);
+    });
+
     it('does not share work between calls with a timeout of their own', async () => {
       const { fake, client } = fakeClient();
       fake.on('cli image list images: t0 --format=json', LIST);
