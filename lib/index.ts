@@ -1,3 +1,8 @@
+/**
+ * Typed, promise-based management of LXD and Incus images and image aliases, through the
+ * `lxc`/`incus` CLI (the default transport) or directly over REST.
+ * @module lxc-images
+ */
 import { createClient, type Client } from './client.js';
 
 /** A ready client for the `lxc` binary (created on first use of a call; no side effects at import). */
@@ -37,4 +42,18 @@ export type { ImportSource } from './requests/import.js';
 export type { ExportResult } from './requests/export.js';
 export type { RefreshResult } from './requests/refresh.js';
 export type { ImageSecret } from './requests/secret.js';
-export type { Method } from './requests/request.js';
+export type {
+  Method,
+  Request,
+  ApiRequest,
+  CliRequest,
+  Target,
+} from './requests/request.js';
+export type {
+  Transport,
+  Reply,
+  Upload,
+  UploadSource,
+  Download,
+  Relay,
+} from './transport/transport.js';

@@ -1,3 +1,7 @@
+/**
+ * Throwaway LXD and Incus daemons and test images, for the tests of code that uses lxc-images.
+ * @module lxc-images/testing
+ */
 export { startSandbox, type Sandbox, type SandboxOptions, type SandboxBinary } from './sandbox.js';
 export { startCluster, type Cluster, type ClusterMember, type ClusterOptions } from './cluster.js';
 export {

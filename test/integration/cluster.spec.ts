@@ -93,15 +93,18 @@ for (const binary of BINARIES) {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     });
 
-    it('has every member online, and one remote per member in its client', async function () {
-      const remotes = await cluster.client.remotes.list((list) =>
-        Object.fromEntries(list.map((r) => [r.name, r.url])),
-      );
-      for (const member of cluster.members) {
-        expect(remotes[member.remote]).to.equal(`https://${member.address}`);
-        expect(await statusOf(n1, member.name)).to.equal('Online');
-      }
-      expect(cluster.members.map((m) => m.name)).to.deep.equal(['n1', 'n2', 'n3']);
+    // (mocha runs a suite's own tests before its nested suites: every test here is in one)
+    describe('members', function () {
+      it('has every member online, and one remote per member in its client', async function () {
+        const remotes = await cluster.client.remotes.list((list) =>
+          Object.fromEntries(list.map((r) => [r.name, r.url])),
+        );
+        for (const member of cluster.members) {
+          expect(remotes[member.remote]).to.equal(`https://${member.address}`);
+          expect(await statusOf(n1, member.name)).to.equal('Online');
+        }
+        expect(cluster.members.map((m) => m.name)).to.deep.equal(['n1', 'n2', 'n3']);
+      });
     });
 
     for (const transport of TRANSPORTS) {
@@ -222,49 +225,53 @@ for (const binary of BINARIES) {
       });
     }
 
-    // The daemon stops trying the dead member once heartbeats have marked it offline
-    // (cluster.offline_threshold, 20 s), and says so in other words: "peer node <addr> is down".
-    it('once the cluster has marked the dead member offline, the write is still a RemoteError naming it (both transports)', async function () {
-      const clients = TRANSPORTS.map((transport) =>
-        createClient({ binary, env: cluster.env, transport }),
-      );
-      const img = await image();
-      await cluster.client.images.import('n1', img.path);
-      await n3.kill();
-      try {
-        const deadline = Date.now() + 90000;
-        while ((await statusOf(n2, n3.name)) !== 'Offline') {
-          if (Date.now() > deadline) throw new Error('n2 never saw n3 offline');
-          await sleep(500);
+    describe('a member offline', function () {
+      // The daemon stops trying the dead member once heartbeats have marked it offline
+      // (cluster.offline_threshold, 20 s), and says so in other words: "peer node <addr> is down".
+      it('once the cluster has marked the dead member offline, the write is still a RemoteError naming it (both transports)', async function () {
+        const clients = TRANSPORTS.map((transport) =>
+          createClient({ binary, env: cluster.env, transport }),
+        );
+        const img = await image();
+        await cluster.client.images.import('n1', img.path);
+        await n3.kill();
+        try {
+          const deadline = Date.now() + 90000;
+          while ((await statusOf(n2, n3.name)) !== 'Offline') {
+            if (Date.now() > deadline) throw new Error('n2 never saw n3 offline');
+            await sleep(500);
+          }
+          for (const client of clients) {
+            const started = performance.now();
+            const error = await rejectionOf(client.images.delete('n2', img.fingerprint));
+            expect(performance.now() - started).to.be.below(BOUNDED_MS);
+            expect((error as LxcError).message, client.transport).to.contain(
+              `peer node ${n3.address} is down`,
+            );
+            expect(error, `${client.transport}: ${String(error)}`).to.be.instanceOf(RemoteError);
+            expect((error as RemoteError).member, client.transport).to.equal(n3.address);
+            expect(await processesWith(img.fingerprint)).to.deep.equal([]);
+          }
+        } finally {
+          await n3.restart();
         }
-        for (const client of clients) {
-          const started = performance.now();
-          const error = await rejectionOf(client.images.delete('n2', img.fingerprint));
-          expect(performance.now() - started).to.be.below(BOUNDED_MS);
-          expect((error as LxcError).message, client.transport).to.contain(
-            `peer node ${n3.address} is down`,
-          );
-          expect(error, `${client.transport}: ${String(error)}`).to.be.instanceOf(RemoteError);
-          expect((error as RemoteError).member, client.transport).to.equal(n3.address);
-          expect(await processesWith(img.fingerprint)).to.deep.equal([]);
-        }
-      } finally {
-        await n3.restart();
-      }
-      await cluster.client.images.delete('n2', img.fingerprint);
-      expect(await presence(cluster.client, cluster.members, img.fingerprint)).to.deep.equal(
-        everyMember(cluster.members, false),
-      );
+        await cluster.client.images.delete('n2', img.fingerprint);
+        expect(await presence(cluster.client, cluster.members, img.fingerprint)).to.deep.equal(
+          everyMember(cluster.members, false),
+        );
+      });
     });
 
-    it('stop() leaves no process, no mount and no directory', async function () {
-      const dirs = [cluster.dir, ...cluster.members.map((m) => m.dir)];
-      expect(await processesUnder(cluster.dir)).to.not.deep.equal([]);
-      await cluster.stop();
-      expect(await processesUnder(cluster.dir)).to.deep.equal([]);
-      expect(await mountsUnder(cluster.dir)).to.deep.equal([]);
-      expect(dirs.filter((dir) => existsSync(dir))).to.deep.equal([]);
-      expect(cluster.members.map((m) => m.running)).to.deep.equal([false, false, false]);
+    describe('stop', function () {
+      it('stop() leaves no process, no mount and no directory', async function () {
+        const dirs = [cluster.dir, ...cluster.members.map((m) => m.dir)];
+        expect(await processesUnder(cluster.dir)).to.not.deep.equal([]);
+        await cluster.stop();
+        expect(await processesUnder(cluster.dir)).to.deep.equal([]);
+        expect(await mountsUnder(cluster.dir)).to.deep.equal([]);
+        expect(dirs.filter((dir) => existsSync(dir))).to.deep.equal([]);
+        expect(cluster.members.map((m) => m.running)).to.deep.equal([false, false, false]);
+      });
     });
   });
 }

@@ -86,7 +86,7 @@ for (const stream of ['stdout', 'stderr']) {
     return true;
   };
 }
-const before = new Set(process.getActiveResourcesInfo());
+const before = process.getActiveResourcesInfo();
 
 const main = await import('lxc-images');
 const testing = await import('lxc-images/testing');
@@ -99,7 +99,12 @@ try {
 }
 await new Promise((resolve) => setImmediate(resolve));
 
-const resources = process.getActiveResourcesInfo().filter((r) => !before.has(r));
+// what is open now and was not before (counted, as a list may hold several of one kind)
+const resources = process.getActiveResourcesInfo();
+for (const kind of before) {
+  const i = resources.indexOf(kind);
+  if (i >= 0) resources.splice(i, 1);
+}
 for (const stream of ['stdout', 'stderr']) process[stream].write = writes[stream];
 const types = (ns) => Object.fromEntries(Object.entries(ns).map(([k, v]) => [k, typeof v]));
 process.stdout.write(
@@ -112,6 +117,8 @@ process.stdout.write(
     deepImport,
     clientKeys: Object.keys(client).sort(),
   }) + '\\n',
+  // a handle left open is reported in resources, not waited for
+  () => process.exit(0),
 );
 `;
 
@@ -263,7 +270,8 @@ describe('the packed package', () => {
     const dependencies = Object.keys(manifest.dependencies ?? {});
     const imported = new Set<string>();
     for (const file of (await filesUnder(installed)).filter((f) => f.endsWith('.d.ts'))) {
-      const text = await readFile(file, 'utf8');
+      // JSDoc examples are not imports
+      const text = (await readFile(file, 'utf8')).replace(/\/\*[\s\S]*?\*\//g, '');
       for (const match of text.matchAll(
         /(?:from\s+|import\(\s*|reference types=)['"]([^'"]+)['"]/g,
       ))

@@ -66,6 +66,11 @@ export class FakeTransport implements Transport {
 
   constructor(readonly name: 'cli' | 'rest' = 'cli') {}
 
+  /** True when `key` has an answer. */
+  has(key: string): boolean {
+    return this.answers.has(key);
+  }
+
   /** Answers `key` with `answers`; several answers for one key are used in turn, the last one kept. */
   on(key: string, ...answers: FakeAnswer[]): this {
     this.answers.set(key, [...(this.answers.get(key) ?? []), ...answers]);
