@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { ValidationError } from './errors.js';
 import type { Runner } from './transport/cli/runner.js';
 import type { Transport } from './transport/transport.js';
-import { checkBoolean, checkProject, checkRemote, checkTimeout } from './validate.js';
+import { checkBoolean, checkProject, checkRemote, checkTimeout, shown } from './validate.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -64,7 +64,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
     binary.startsWith('-') ||
     binary.includes('\0')
   )
-    throw new ValidationError('binary', `not a binary: ${JSON.stringify(binary)}`);
+    throw new ValidationError('binary', `not a binary: ${shown(binary)}`);
   const concurrency = options.concurrency ?? 8;
   if (typeof concurrency !== 'number' || !(concurrency >= 1))
     throw new ValidationError('concurrency', 'must be a number of at least 1');
@@ -81,7 +81,7 @@ export function normalizeOptions(options: ClientOptions): NormalizedOptions {
       key.includes('=') ||
       key.includes('\0')
     )
-      throw new ValidationError('env', `bad variable ${JSON.stringify(key)}`);
+      throw new ValidationError('env', `bad variable ${shown(key)}`);
   }
   if (options.configDir !== undefined) {
     if (typeof options.configDir !== 'string' || options.configDir.includes('\0'))

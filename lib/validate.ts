@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { MAX_TIMEOUT } from './call/deadline.js';
 import { ValidationError } from './errors.js';
 
@@ -6,6 +7,16 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const HEX = /^[0-9a-fA-F]{1,64}$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const PROPERTY_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
+
+/** A short, safe rendering of any value for an error message (long strings are cut). */
+export function shown(value: unknown): string {
+  return inspect(value, {
+    depth: 1,
+    maxStringLength: 80,
+    maxArrayLength: 5,
+    breakLength: Infinity,
+  });
+}
 
 /** The most bytes of a name (remote, project, alias) or a property key. */
 export const MAX_NAME_BYTES = 255;
@@ -23,7 +34,7 @@ export function isHex(ref: string): boolean {
 // A name of letters, digits, `.`, `_`, `-` that does not start with `-` or `.`.
 function checkName(value: unknown, field: string, what: string): string {
   if (typeof value !== 'string' || !NAME.test(value) || value.length > MAX_NAME_BYTES) {
-    throw new ValidationError(field, `not a valid ${what} name: ${JSON.stringify(value)}`);
+    throw new ValidationError(field, `not a valid ${what} name: ${shown(value)}`);
   }
   return value;
 }
@@ -41,10 +52,7 @@ export function checkProject(value: unknown, field = 'project'): string {
 /** Checks a full fingerprint or a prefix of one (hex) and lower-cases it. */
 export function checkFingerprint(value: unknown, field = 'fingerprint'): string {
   if (typeof value !== 'string' || !HEX.test(value)) {
-    throw new ValidationError(
-      field,
-      `not a fingerprint or fingerprint prefix: ${JSON.stringify(value)}`,
-    );
+    throw new ValidationError(field, `not a fingerprint or fingerprint prefix: ${shown(value)}`);
   }
   return value.toLowerCase();
 }
@@ -58,7 +66,7 @@ export function checkAlias(value: unknown, field = 'alias'): string {
     CONTROL.test(value) ||
     Buffer.byteLength(value) > MAX_NAME_BYTES
   ) {
-    throw new ValidationError(field, `not a valid alias name: ${JSON.stringify(value)}`);
+    throw new ValidationError(field, `not a valid alias name: ${shown(value)}`);
   }
   return value;
 }
@@ -75,7 +83,7 @@ export function checkPropertyKey(value: unknown, field = 'key'): string {
     !PROPERTY_KEY.test(value) ||
     Buffer.byteLength(value) > MAX_NAME_BYTES
   ) {
-    throw new ValidationError(field, `not a valid property key: ${JSON.stringify(value)}`);
+    throw new ValidationError(field, `not a valid property key: ${shown(value)}`);
   }
   return value;
 }

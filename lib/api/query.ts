@@ -3,7 +3,7 @@ import type { Call } from '../call/call.js';
 import type { CallOptions, Core, Mutator } from '../call/core.js';
 import { ValidationError } from '../errors.js';
 import type { Method } from '../requests/request.js';
-import { toJson } from '../validate.js';
+import { toJson, shown } from '../validate.js';
 
 /** Options of {@link Query}. */
 export interface QueryOptions extends CallOptions {
@@ -32,14 +32,11 @@ const METHODS = new Set(['GET', 'PUT', 'POST', 'PATCH', 'DELETE']);
 // Checks a query and sends it as it is.
 function send(call: Call, path: unknown, options: QueryOptions): Promise<unknown> {
   if (typeof path !== 'string' || !path.startsWith('/') || /[\s\u0000-\u001f\u007f]/.test(path)) {
-    throw new ValidationError(
-      'path',
-      `must be an API path starting with "/": ${JSON.stringify(path)}`,
-    );
+    throw new ValidationError('path', `must be an API path starting with "/": ${shown(path)}`);
   }
   const method = options.method ?? 'GET';
   if (!METHODS.has(method))
-    throw new ValidationError('method', `unsupported method ${JSON.stringify(method)}`);
+    throw new ValidationError('method', `unsupported method ${shown(method)}`);
   if (options.body !== undefined) toJson(options.body);
   return call.send({
     api: { method, path, body: options.body, wait: options.wait, schema: z.unknown() },

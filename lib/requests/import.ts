@@ -15,6 +15,7 @@ import {
   checkPath,
   checkProperties,
   FULL_FINGERPRINT,
+  shown,
 } from '../validate.js';
 import { createAliasRequest, deleteAliasRequest } from './aliases.js';
 import { getImage } from './lookup.js';
@@ -140,7 +141,7 @@ export function checkImageUrl(url: unknown): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ValidationError('url', `not a URL: ${JSON.stringify(url)}`);
+    throw new ValidationError('url', `not a URL: ${shown(url)}`);
   }
   if (parsed.protocol !== 'https:') throw new ValidationError('url', 'must be an https:// URL');
   return url;

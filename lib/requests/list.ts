@@ -6,6 +6,7 @@ import { serverHas } from './server.js';
 import { applyFilters } from './list-filter.js';
 import { allImagesRequest, imageListCommand, UrlListSchema } from './lookup.js';
 import type { ApiRequest, Request } from './request.js';
+import { shown } from '../validate.js';
 
 /** Options of `images.list` (besides the common call options). */
 export interface ListFilterOptions {
@@ -30,7 +31,7 @@ export function checkFilters(filter: unknown): string[] {
       item.startsWith('-') ||
       /[\u0000-\u001f\u007f]/.test(item)
     ) {
-      throw new ValidationError(`filter[${i}]`, `not a valid filter: ${JSON.stringify(item)}`);
+      throw new ValidationError(`filter[${i}]`, `not a valid filter: ${shown(item)}`);
     }
     return item;
   });

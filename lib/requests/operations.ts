@@ -2,11 +2,12 @@ import type { Call } from '../call/call.js';
 import { cancelRequest, operationRequest, settle, waitRequest } from '../call/operation.js';
 import { LxcError, NotFoundError, ValidationError } from '../errors.js';
 import type { Operation } from '../schemas.js';
+import { shown } from '../validate.js';
 
 /** Checks an operation id (a UUID, or any short id of letters, digits and `-`). */
 export function checkOperationId(id: unknown): string {
   if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-    throw new ValidationError('id', `not an operation id: ${JSON.stringify(id)}`);
+    throw new ValidationError('id', `not an operation id: ${shown(id)}`);
   }
   return id;
 }
