@@ -18,7 +18,7 @@ const PATTERNS: readonly (readonly [RegExp, ErrorClass])[] = [
     NotFoundError,
   ],
   [
-    /remote .* (?:doesn't|does not) exist|isn't a private|not a private|unable to connect|connection refused|connection reset|broken pipe|unexpected EOF|\bEOF$|no route to host|certificate|not authorized|forbidden|untrusted|failed to connect|failed to notify peer|tls: |x509: |i\/o timeout|no such host|server closed|socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|missing TLS client/i,
+    /remote .* (?:doesn't|does not) exist|isn't a private|not a private|unable to connect|connection refused|connection reset|broken pipe|unexpected EOF|\bEOF$|no route to host|certificate|not authorized|forbidden|untrusted|failed to connect|failed to notify peer|peer node \S+ is down|tls: |x509: |i\/o timeout|no such host|server closed|socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|missing TLS client/i,
     RemoteError,
   ],
 ];
@@ -50,7 +50,7 @@ export function classifyMessage(message: string, status?: number): ErrorClass {
 
 /** The cluster member a message says could not be reached (`failed to notify peer <addr>`). */
 export function unreachableMember(message: string): string | undefined {
-  return /notify peer (\[?[\w.:-]+\]?:\d+)/i.exec(message)?.[1];
+  return /(?:notify peer|connect to peer|peer node) (\[?[\w.:-]+\]?:\d+)/i.exec(message)?.[1];
 }
 
 /** Makes the {@link LxcError} subclass that an LXD message (and HTTP status) calls for. */

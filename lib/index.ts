@@ -42,13 +42,7 @@ export type { ImportSource } from './requests/import.js';
 export type { ExportResult } from './requests/export.js';
 export type { RefreshResult } from './requests/refresh.js';
 export type { ImageSecret } from './requests/secret.js';
-export type {
-  Method,
-  Request,
-  ApiRequest,
-  CliRequest,
-  Target,
-} from './requests/request.js';
+export type { Method, Request, ApiRequest, CliRequest, Target } from './requests/request.js';
 export type {
   Transport,
   Reply,

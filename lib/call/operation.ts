@@ -44,10 +44,10 @@ export function hasEnded(op: Operation): boolean {
 }
 
 /** Resolves to an ended operation that succeeded; rejects with its error otherwise. */
-export function settle(op: Operation, remote: string): Operation {
+export function settle(op: Operation, remote: string, command?: readonly string[]): Operation {
   if (op.status_code === 200) return op;
   const message = op.err || `the operation ended as ${op.status}`;
-  throw errorFromMessage(message, { remote, stdout: JSON.stringify(op) });
+  throw errorFromMessage(message, { remote, command, stdout: JSON.stringify(op) });
 }
 
 /** Options of {@link waitOperation}. */
@@ -56,6 +56,8 @@ export interface WaitFor {
   onRunning?: ((op: Operation) => void) | undefined;
   /** Seconds each wait may take on the server (default 30; 1 when `onRunning` is set). */
   seconds?: number | undefined;
+  /** The request that started the operation, named in its error (default: the wait itself). */
+  command?: readonly string[] | undefined;
 }
 
 /**
@@ -82,7 +84,10 @@ export async function waitOperation(
       op = (await send(target, { api: operationRequest(id) }, signal)).data;
       if (!hasEnded(op) && !/deadline exceeded|timeout/i.test(error.message)) throw error;
     }
-    if (hasEnded(op)) return settle(op, target.remote);
+    if (hasEnded(op)) {
+      const command = options.command ?? ['GET', `${target.remote}:${path(id, 'wait')}`];
+      return settle(op, target.remote, command);
+    }
     options.onRunning?.(op);
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { createClient, type Client } from '../client.js';
-import { BinaryNotFoundError, LxcError } from '../errors.js';
+import { BinaryNotFoundError, LxcError, ValidationError } from '../errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon, type DaemonProcess } from './daemon.js';
 import {
@@ -16,6 +16,7 @@ import {
   type Sandbox,
   type SandboxBinary,
 } from './sandbox.js';
+import { shown } from '../validate.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -263,10 +264,13 @@ async function joinMember(founder: Member, member: Member, certificate: string):
  */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const binary = options.binary;
+  const given: unknown = binary;
+  if (given !== 'lxc' && given !== 'incus')
+    throw new ValidationError('binary', `must be "lxc" or "incus", not ${shown(binary)}`);
   const spec = DAEMONS[binary];
   const count = options.members ?? 3;
   if (!Number.isInteger(count) || count < 1)
-    throw new LxcError(`members: must be a whole number of at least 1, not ${count}`);
+    throw new ValidationError('members', `must be a whole number of at least 1, not ${count}`);
   const onPath = (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, spec.daemon)));
   if (!existsSync(spec.daemon) && !onPath) {
     throw new BinaryNotFoundError(`${spec.daemon} is not installed: install ${spec.pkg}`);
@@ -274,15 +278,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const readyTimeout = options.readyTimeout ?? 60000;
   const dir = await mkdtemp(join(tmpdir(), `lxc-images-cluster-${binary}-`));
   const members: Member[] = [];
-  for (let i = 1; i <= count; i++) {
-    const memberDir = join(dir, `n${i}`);
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  for (const [i, port] of [...ports].entries()) {
+    const name = `n${i + 1}`;
+    const memberDir = join(dir, name);
     const env = {
       ...options.env,
       [spec.dirVar]: join(memberDir, 'daemon'),
       [spec.confVar]: join(memberDir, 'client'),
     };
-    const address = `127.0.0.1:${await freePort()}`;
-    members.push(new Member(binary, `n${i}`, address, memberDir, env, readyTimeout));
+    members.push(new Member(binary, name, `127.0.0.1:${port}`, memberDir, env, readyTimeout));
   }
   for (const member of members) member.peers = members.filter((other) => other !== member);
   const env: Record<string, string> = {
@@ -309,6 +315,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const certificate = await readFile(join(dir, 'n1', 'daemon', 'server.crt'), 'utf8');
     // one at a time: the cluster database changes its membership with each join
     for (const member of others) await joinMember(founder, member, certificate);
+    await until('every member to be online', readyTimeout, async () => {
+      for (const member of members)
+        if ((await memberStatus(founder, member.name)) !== 'Online') return false;
+      return true;
+    });
     await trustRemote(run, founder.remote, founder);
     for (const member of others) {
       await run(['remote', 'add', member.remote, member.url, '--accept-certificate']);
@@ -321,10 +332,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       members,
       run,
       stop,
-      addRemote: (name, other) => {
+      addRemote: async (name, other) => {
         if (other.address === undefined)
           throw new LxcError('the sandbox must be started with { listen: true }');
-        return trustRemote(run, name, { binary: other.binary, url: other.address, run: other.run });
+        await trustRemote(run, name, { binary: other.binary, url: other.address, run: other.run });
       },
       addTo: (sandbox, name, member = founder) =>
         trustRemote(sandbox.run, name, { binary, url: member.url, run: member.run }),

@@ -86,6 +86,8 @@ for (const stream of ['stdout', 'stderr']) {
     return true;
   };
 }
+// stdio streams are made on first use, and execa lists all three at import: not the package's own
+process.stdin;
 const before = process.getActiveResourcesInfo();
 
 const main = await import('lxc-images');

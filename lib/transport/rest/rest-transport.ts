@@ -157,7 +157,8 @@ export class RestTransport implements Transport {
     let metadata = envelope.metadata;
     if (api.wait && envelope.type === 'async') {
       const op = parseValue(OperationSchema, metadata, text, { remote: target.remote });
-      metadata = await waitOperation(this.direct, target, op.id, signal);
+      const command = describe(endpoint, call);
+      metadata = await waitOperation(this.direct, target, op.id, signal, { command });
     }
     return { data: parseValue(api.schema, metadata, text, { remote: target.remote }), etag };
   }
