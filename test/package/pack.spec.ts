@@ -10,7 +10,8 @@ import { expect } from 'chai';
 // The published package, as a consumer gets it: `npm pack` (which builds through `prepack`),
 // `npm install` of the tarball into a throwaway project, then both entry points imported from
 // plain ESM and type-checked under `nodenext` and `bundler`. Needs no daemon; the registry only
-// for the package's own dependencies (the npm cache is preferred).
+// for the package's own dependencies (the npm cache is preferred). KEEP_PACK_TMP=1 keeps the
+// temporary project for a look.
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
