@@ -8,6 +8,7 @@ import { createClient, type Client } from '../client.js';
 import { BinaryNotFoundError, LxcError, ValidationError } from '../errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon, type DaemonProcess } from './daemon.js';
+import { makeImage } from './make-image.js';
 import {
   DAEMONS,
   freePort,
@@ -196,6 +197,32 @@ class Member implements ClusterMember {
       }
       return true;
     });
+    // Online is not enough: an image syncs between members only once each has its events
+    // connection to the member again (Incus answers "Server isn't ready yet" until then).
+    await until(`${this.name} to take part in image syncs`, this.readyTimeout, () =>
+      syncsImages(viewers),
+    );
+  }
+}
+
+// True when an image imported through each member reaches the others (the image is then deleted).
+async function syncsImages(members: readonly Member[]): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), 'lxc-images-sync-'));
+  try {
+    for (const member of members) {
+      const image = await makeImage(dir, { seed: `sync-${member.name}-${Math.random()}` });
+      const imported = await member.run(['image', 'import', image.path], { timeout: 30000 }).then(
+        () => true,
+        () => false,
+      );
+      await member
+        .run(['image', 'delete', image.fingerprint], { timeout: 30000 })
+        .catch(() => undefined);
+      if (!imported) return false;
+    }
+    return true;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

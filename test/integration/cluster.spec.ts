@@ -222,6 +222,35 @@ for (const binary of BINARIES) {
             everyMember(cluster.members, false),
           );
         });
+
+        if (transport === 'rest') {
+          it('fails over: a read through the remote of a killed member goes through another member', async function () {
+            const img = await image();
+            const rest = createClient({ binary, env: cluster.env, transport: 'rest' });
+            await rest.images.import('n2', img.path);
+            // both clients know n3's cluster before it goes down
+            const noFailover = createClient({
+              binary,
+              env: cluster.env,
+              transport: 'rest',
+              failover: false,
+            });
+            expect(await rest.images.exists('n3', img.fingerprint)).to.equal(true);
+            expect(await noFailover.images.exists('n3', img.fingerprint)).to.equal(true);
+            await n3.kill();
+            try {
+              expect(await rest.images.info('n3', img.fingerprint, (i) => i.fingerprint)).to.equal(
+                img.fingerprint,
+              );
+              expect(await rest.images.fingerprints('n3')).to.include(img.fingerprint);
+              const error = await rejectionOf(noFailover.images.info('n3', img.fingerprint));
+              expect(error).to.be.instanceOf(RemoteError);
+            } finally {
+              await n3.restart();
+            }
+            await rest.images.delete('n2', img.fingerprint);
+          });
+        }
       });
     }
 

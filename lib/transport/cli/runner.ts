@@ -1,4 +1,4 @@
-import { execa, type ExecaError } from 'execa';
+import type { ExecaError } from 'execa';
 import { interruption, startDeadline } from '../../call/deadline.js';
 import { errorFromMessage, stderrMessage } from '../../classify.js';
 import { BinaryNotFoundError, ValidationError, type LxcError } from '../../errors.js';
@@ -96,6 +96,13 @@ function failure(
   return errorFromMessage(message, details);
 }
 
+// execa is loaded on first use: importing lxc-images runs nothing (execa touches stdin on load).
+let loaded: Promise<typeof import('execa')> | undefined;
+function loadExeca(): Promise<typeof import('execa')> {
+  loaded ??= import('execa');
+  return loaded;
+}
+
 /** The only place that spawns the client: runs it through execa, without a shell. */
 export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
   return async (args, options = {}) => {
@@ -107,6 +114,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       deadline.dispose();
       throw early;
     }
+    const { execa } = await loadExeca();
     const started = performance.now();
     const child = execa(binary, args, {
       env: { ...env, LC_ALL: 'C', LANG: 'C' },
