@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execa } from 'execa';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -252,6 +253,31 @@ eachDaemon('reliability: every rejection is an LxcError', function (d) {
     const error = await rejectionOf(d.client.images.import('local', broken));
     expect(error).to.be.instanceOf(LxcError);
     expect(String((error as LxcError).cause)).to.match(/the disk went away/);
+  });
+
+  it('a full temporary directory is an LxcError with the cause (CLI), or needs no spool (REST)', async function () {
+    const full = join((await getWorld()).tmp, `tiny-tmp-${d.tag}`);
+    await mkdir(full, { recursive: true });
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full]);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = full;
+    try {
+      const image = await newImage({ filler: 1_000_000 });
+      const outcome = await d.client.images.import('local', createReadStream(image.path)).then(
+        (i) => i.fingerprint,
+        (error: unknown) => error,
+      );
+      if (d.transport === 'cli') {
+        expect(outcome).to.be.instanceOf(LxcError);
+        expect(((outcome as LxcError).cause as NodeJS.ErrnoException).code).to.equal('ENOSPC');
+      } else {
+        expect(outcome).to.equal(image.fingerprint);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await execa('umount', [full]);
+    }
   });
 
   it('values follow one rule in every call: NUL, huge values and huge keys are refused', async function () {
