@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Call } from '../call/call.js';
-import { RemoteError, ValidationError } from '../errors.js';
+import { cancelRequest } from '../call/operation.js';
+import { LxcError, RemoteError, ValidationError } from '../errors.js';
 import { operationProgress, type OperationProgress, type ProgressHandler } from '../progress.js';
 import { OperationSchema, type Image, type Operation } from '../schemas.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { pointAliases } from './import.js';
 import { getImage, infoImage } from './lookup.js';
 import { apiPath, type ApiRequest, type Target } from './request.js';
+import { secretRequest } from './secret.js';
 import { replaceChange, writeImage } from './write.js';
 
 /** Options of `images.copy` (besides the common call options). */
@@ -172,27 +173,34 @@ async function pull(
 ): Promise<void> {
   const source = await networkInfo(call);
   const byAlias = image.public && ref !== image.fingerprint && !image.fingerprint.startsWith(ref);
-  const secret = image.public
+  const token = image.public
     ? undefined
-    : String((await call.send({ api: secretRequestFor(image.fingerprint) })).metadata.secret);
+    : await call.send({ api: secretRequest(image.fingerprint) });
+  const secret = token === undefined ? undefined : String(token.metadata.secret);
   const target = call.at(copy.to);
-  const request = pullRequest(
-    source,
-    source.servers[0] ?? '',
-    { fingerprint: byAlias ? ref : image.fingerprint, secret, project: call.target.project },
-    copy,
-  );
-  const op = await target.send({ api: request });
-  await target.wait(op.id, { onRunning: progress.onRunning });
-}
-
-// `POST /1.0/images/<fp>/secret` (kept here to avoid a cycle with secret.ts's lookup)
-function secretRequestFor(fingerprint: string): ApiRequest<Operation> {
-  return {
-    method: 'POST',
-    path: apiPath('1.0', 'images', fingerprint, 'secret'),
-    schema: OperationSchema,
+  const wanted = {
+    fingerprint: byAlias ? ref : image.fingerprint,
+    secret,
+    project: call.target.project,
   };
+  try {
+    // as the Go client does: the next address of the source only when one cannot be reached
+    for (const [i, server] of source.servers.entries()) {
+      const op = await target.send({ api: pullRequest(source, server, wanted, copy) });
+      try {
+        await target.wait(op.id, { onRunning: progress.onRunning });
+        return;
+      } catch (error) {
+        const last = i === source.servers.length - 1;
+        if (last || !(error instanceof LxcError) || !/unable to connect/i.test(error.message))
+          throw error;
+      }
+    }
+  } catch (error) {
+    // the secret's token would otherwise stay running on the source
+    if (token) await call.send({ api: cancelRequest(token.id) }).catch(() => undefined);
+    throw error;
+  }
 }
 
 // Push mode: the target hands out a token, and the source uploads to it.
@@ -216,15 +224,7 @@ async function push(
     });
     await call.wait(op.id, { onRunning: progress.onRunning });
   } finally {
-    await target
-      .send({
-        api: {
-          method: 'DELETE',
-          path: apiPath('1.0', 'operations', token.id),
-          schema: z.unknown(),
-        },
-      })
-      .catch(() => undefined);
+    await target.send({ api: cancelRequest(token.id) }).catch(() => undefined);
   }
 }
 

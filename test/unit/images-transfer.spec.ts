@@ -141,6 +141,32 @@ describe('images.copy', () => {
     });
   });
 
+  it('tries the next source address only when one cannot be reached, and drops the secret when all fail', async () => {
+    const { fake, client } = fakeClient();
+    const twoAddresses = JSON.stringify({
+      environment: { addresses: ['10.0.0.1:8443', '10.0.0.2:8443'], certificate: 'CERT' },
+    });
+    const refused = operation({
+      status: 'Failure',
+      status_code: 400,
+      err: 'Unable to connect to: 10.0.0.1:8443 ([dial tcp 10.0.0.1:8443: connect: connection refused])',
+    });
+    const failed = operation({ status: 'Failure', status_code: 400, err: 'disk full' });
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
+    fake.on('GET local:/1.0', twoAddresses);
+    fake.on(`POST local:/1.0/images/${F0}/secret`, SECRET_OP);
+    fake.on('POST r:/1.0/images', RUNNING);
+    fake.on(`GET r:/1.0/operations/${OP_ID}/wait?timeout=30`, refused, failed);
+    fake.on(`DELETE local:/1.0/operations/${TOKEN_ID}`, '');
+    const error = await rejection(client.images.copy('local', F0, 'r'));
+    expect((error as Error).message).to.equal('disk full');
+    const servers = fake.seen
+      .filter((s) => s.key === 'POST r:/1.0/images')
+      .map((s) => (s.request.api?.body as { source: { server: string } }).source.server);
+    expect(servers).to.deep.equal(['https://10.0.0.1:8443', 'https://10.0.0.2:8443']);
+    expect(fake.keys()).to.include(`DELETE local:/1.0/operations/${TOKEN_ID}`);
+  });
+
   it('pulls a public simplestreams image by its alias, without a secret', async () => {
     const { fake, client } = fakeClient();
     const images = (JSON.parse(fixture('image-list.lxd.json')) as { public: boolean }[]).map(
