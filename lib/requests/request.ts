@@ -59,6 +59,7 @@ export function apiPath(...segments: string[]): string {
  * (from `client.query`) is kept as it is.
  */
 export function requestUrl(request: ApiRequest, project: string | undefined): string {
+  if (request.query === undefined && (project === undefined || request.global)) return request.path;
   const params = new URLSearchParams(request.query);
   const named = params.has('project') || /[?&]project=/.test(request.path);
   if (project !== undefined && !request.global && !named) params.set('project', project);

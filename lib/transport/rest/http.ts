@@ -5,10 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { interruption } from '../../call/deadline.js';
 import { errorFromMessage } from '../../classify.js';
-import { LxcError, RemoteError, type LxcErrorDetails } from '../../errors.js';
-import { parseJson } from '../../parse.js';
+import { LxcError, ParseError, RemoteError, type LxcErrorDetails } from '../../errors.js';
+import { parseValue } from '../../parse.js';
 import type { Redactor } from '../../redact.js';
-import { trace } from '../../trace.js';
+import { trace, tracing } from '../../trace.js';
 import type { Endpoint } from './endpoint.js';
 
 /** One HTTP exchange, as data. */
@@ -75,9 +75,11 @@ export function open(
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const started = performance.now();
-  const command = describe(endpoint, call);
+  // worked out only when needed (an error, or a trace): this is the hot path of every call
+  let described: string[] | undefined;
+  const command = (): string[] => (described ??= describe(endpoint, call));
   const details = (): LxcErrorDetails => ({
-    command,
+    command: command(),
     remote: endpoint.label,
     durationMs: performance.now() - started,
   });
@@ -107,7 +109,7 @@ export function open(
       failed = true;
       signal.removeEventListener('abort', onAbort);
       const failure = transportError(call.redactor.error(error), details(), signal);
-      trace(command, failure.name, performance.now() - started);
+      if (tracing()) trace(command(), failure.name, performance.now() - started);
       reject(failure);
     };
     req.once('error', fail);
@@ -115,7 +117,7 @@ export function open(
       response.once('close', () => {
         signal.removeEventListener('abort', onAbort);
       });
-      trace(command, String(response.statusCode), performance.now() - started);
+      if (tracing()) trace(command(), String(response.statusCode), performance.now() - started);
       resolve(response);
     });
     const { body } = call;
@@ -134,17 +136,25 @@ export function open(
 }
 
 /** Reads a whole (small) answer body as text. */
-export async function readText(response: IncomingMessage, signal: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-  } catch (error) {
-    throw (
-      interruption(signal) ??
-      new RemoteError(`the answer was cut short: ${(error as Error).message}`, { cause: error })
-    );
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function readText(response: IncomingMessage, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('end', () => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    const cut = (error?: Error): void => {
+      const reason = error?.message ?? 'the connection closed';
+      reject(
+        interruption(signal) ??
+          new RemoteError(`the answer was cut short: ${reason}`, { cause: error }),
+      );
+    };
+    response.once('error', cut);
+    response.once('close', () => {
+      if (!response.complete) cut();
+    });
+  });
 }
 
 /**
@@ -159,12 +169,26 @@ export function readEnvelope(
   redactor: Redactor,
 ): Envelope {
   const status = response.statusCode ?? 0;
-  const details = { command, remote, status, stdout: redactor.text(text) };
-  const envelope = parseJson(EnvelopeSchema, text, details);
+  // the body is redacted only for an error: it can be megabytes (a listing) on the hot path
+  const details = (): LxcErrorDetails => ({ command, remote, status, stdout: redactor.text(text) });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ParseError(
+      `the answer is not JSON: ${(error as Error).message}`,
+      redactor.text(text),
+      {
+        ...details(),
+        cause: error,
+      },
+    );
+  }
+  const envelope = parseValue(EnvelopeSchema, data, text, { remote, status });
   if (envelope.type === 'error' || status >= 400) {
     const code = envelope.error_code ?? status;
     const message = redactor.text(envelope.error ?? `the server answered ${status}`);
-    throw errorFromMessage(message, { ...details, status: code, stderr: message }, code);
+    throw errorFromMessage(message, { ...details(), status: code, stderr: message }, code);
   }
   return envelope;
 }
