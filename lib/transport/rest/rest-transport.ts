@@ -18,7 +18,9 @@ import {
   type Flavor,
 } from './endpoint.js';
 import { describe, open, readEnvelope, readText } from './http.js';
-import { downloadImage, relayImage, uploadImage } from './transfer.js';
+import { downloadImage } from './download.js';
+import { relayImage } from './relay.js';
+import { uploadImage } from './upload.js';
 
 /** What the REST transport needs besides the CLI transport it falls back to. */
 export interface RestTransportOptions {

@@ -1,25 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { basename, join } from 'node:path';
-import { PassThrough, Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
+import { basename } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { CLEANUP_MS, waitOrCancel, type Send } from '../../call/operation.js';
 import { LxcError } from '../../errors.js';
 import { parseValue } from '../../parse.js';
 import type { ProgressEvent, ProgressHandler } from '../../progress.js';
 import { Redactor } from '../../redact.js';
 import { importedFingerprint, undoImport } from '../../requests/import.js';
-import { apiPath, requestUrl, type Target } from '../../requests/request.js';
+import { requestUrl, type Target } from '../../requests/request.js';
 import { OperationSchema } from '../../schemas.js';
-import type { Download, Relay, Upload } from '../transport.js';
+import type { Upload } from '../transport.js';
 import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 
 // Counts the bytes that pass and reports them (a percent when the total is known).
-function counter(
+export function counter(
   stage: ProgressEvent['stage'],
   label: string,
   total: number | undefined,
@@ -44,7 +42,7 @@ function counter(
 }
 
 // A header value that cannot break out of its quotes.
-function quoted(name: string): string {
+export function quoted(name: string): string {
   return name.replace(/["\r\n\\]/g, '_');
 }
 
@@ -130,7 +128,7 @@ async function uploadBody(
 }
 
 // POSTs a body to /1.0/images and waits for the import operation: resolves to the fingerprint.
-async function postImage(
+export async function postImage(
   endpoint: Endpoint,
   target: Target,
   body: Readable,
@@ -200,142 +198,4 @@ export async function uploadImage(
   const counted = body.pipe(counter('import', 'Uploading the image', length, upload.onProgress));
   body.once('error', (error) => counted.destroy(error));
   return postImage(endpoint, target, counted, headers, signal, send);
-}
-
-// `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses.
-async function openExport(
-  endpoint: Endpoint,
-  target: Target,
-  fingerprint: string,
-  signal: AbortSignal,
-): Promise<IncomingMessage> {
-  const path = apiPath('1.0', 'images', fingerprint, 'export');
-  const call: HttpCall = {
-    method: 'GET',
-    url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project),
-    redactor: new Redactor(),
-  };
-  const response = await open(endpoint, call, signal);
-  if ((response.statusCode ?? 0) >= 400) {
-    readEnvelope(
-      await readText(response, signal),
-      response,
-      describe(endpoint, call),
-      target.remote,
-      call.redactor,
-    );
-  }
-  return response;
-}
-
-// A file name the daemon gave, if it is a plain one; `fallback` otherwise.
-function safeName(name: string | undefined, fallback: string): string {
-  const base = name === undefined ? '' : basename(name);
-  return /^[\w][\w.+-]*$/.test(base) ? base : fallback;
-}
-
-/**
- * Streams an export into `download.dir`: one file for a unified image (named as the daemon
- * says), two for a split one (multipart: `meta-<fp>…` then `<fp>…`). The data's sha256 must
- * be the fingerprint.
- */
-export async function downloadImage(
-  endpoint: Endpoint,
-  target: Target,
-  download: Download,
-  signal: AbortSignal,
-): Promise<string[]> {
-  const { fingerprint, dir } = download;
-  const response = await openExport(endpoint, target, fingerprint, signal);
-  const hash = createHash('sha256');
-  const length = Number(response.headers['content-length'] ?? NaN);
-  const count = counter(
-    'export',
-    'Exporting the image',
-    Number.isFinite(length) ? length : undefined,
-    download.onProgress,
-  );
-  const write = async (source: Readable, name: string): Promise<void> => {
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(source, hashing, createWriteStream(join(dir, name)), { signal });
-  };
-  const names: string[] = [];
-  const type = response.headers['content-type'] ?? '';
-  if (type.startsWith('multipart/form-data')) {
-    const parser = busboy({ headers: response.headers, limits: { files: 2, fields: 0 } });
-    const files: Promise<void>[] = [];
-    parser.on('file', (field, stream, info) => {
-      const name = safeName(
-        info.filename,
-        field === 'metadata' ? `meta-${fingerprint}` : fingerprint,
-      );
-      names.push(name);
-      files.push(write(stream, name));
-    });
-    await pipeline(response, count, parser, { signal });
-    await Promise.all(files);
-  } else {
-    const disposition = /filename=("?)([^";]+)\1/.exec(
-      response.headers['content-disposition'] ?? '',
-    )?.[2];
-    const name = safeName(disposition, fingerprint);
-    names.push(name);
-    await write(response.pipe(count), name);
-  }
-  const digest = hash.digest('hex');
-  if (digest !== fingerprint) {
-    throw new LxcError(
-      `the exported data's sha256 is ${digest}, not the fingerprint ${fingerprint}`,
-      { remote: target.remote },
-    );
-  }
-  return names;
-}
-
-/**
- * Copies through this client without a temporary file: the source's export stream (octet-stream
- * or multipart, as it comes) is the body of the target's upload.
- */
-export async function relayImage(
-  source: Endpoint,
-  from: Target,
-  target: Endpoint,
-  relay: Relay,
-  signal: AbortSignal,
-  send: Send,
-): Promise<void> {
-  const response = await openExport(source, from, relay.fingerprint, signal);
-  const prefix = target.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
-  const length = Number(response.headers['content-length'] ?? NaN);
-  const headers: OutgoingHttpHeaders = {
-    'Content-Type': response.headers['content-type'] ?? 'application/octet-stream',
-  };
-  if (Number.isFinite(length)) headers['Content-Length'] = length;
-  if (relay.public) headers[`${prefix}-public`] = 'true';
-  if (relay.filename) headers[`${prefix}-filename`] = quoted(relay.filename);
-  const body = new PassThrough();
-  pipeline(
-    response,
-    counter(
-      'copy',
-      'Relaying the image',
-      Number.isFinite(length) ? length : undefined,
-      relay.onProgress,
-    ),
-    body,
-  ).catch((error: unknown) => {
-    body.destroy(error as Error);
-  });
-  const fingerprint = await postImage(target, relay.to, body, headers, signal, send);
-  if (fingerprint !== relay.fingerprint) {
-    throw new LxcError(
-      `the relayed image has fingerprint ${fingerprint}, not ${relay.fingerprint}`,
-      { remote: relay.to.remote },
-    );
-  }
 }

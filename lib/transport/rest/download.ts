@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { basename, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { LxcError } from '../../errors.js';
+import { Redactor } from '../../redact.js';
+import { apiPath, requestUrl, type Target } from '../../requests/request.js';
+import { OperationSchema } from '../../schemas.js';
+import type { Download } from '../transport.js';
+import type { Endpoint } from './endpoint.js';
+import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
+import { counter } from './upload.js';
+
+// `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses.
+export async function openExport(
+  endpoint: Endpoint,
+  target: Target,
+  fingerprint: string,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  const path = apiPath('1.0', 'images', fingerprint, 'export');
+  const call: HttpCall = {
+    method: 'GET',
+    url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project),
+    redactor: new Redactor(),
+  };
+  const response = await open(endpoint, call, signal);
+  if ((response.statusCode ?? 0) >= 400) {
+    readEnvelope(
+      await readText(response, signal),
+      response,
+      describe(endpoint, call),
+      target.remote,
+      call.redactor,
+    );
+  }
+  return response;
+}
+
+// A file name the daemon gave, if it is a plain one; `fallback` otherwise.
+function safeName(name: string | undefined, fallback: string): string {
+  const base = name === undefined ? '' : basename(name);
+  return /^[\w][\w.+-]*$/.test(base) ? base : fallback;
+}
+
+/**
+ * Streams an export into `download.dir`: one file for a unified image (named as the daemon
+ * says), two for a split one (multipart: `meta-<fp>…` then `<fp>…`). The data's sha256 must
+ * be the fingerprint.
+ */
+export async function downloadImage(
+  endpoint: Endpoint,
+  target: Target,
+  download: Download,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const { fingerprint, dir } = download;
+  const response = await openExport(endpoint, target, fingerprint, signal);
+  const hash = createHash('sha256');
+  const length = Number(response.headers['content-length'] ?? NaN);
+  const count = counter(
+    'export',
+    'Exporting the image',
+    Number.isFinite(length) ? length : undefined,
+    download.onProgress,
+  );
+  const write = async (source: Readable, name: string): Promise<void> => {
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(source, hashing, createWriteStream(join(dir, name)), { signal });
+  };
+  const names: string[] = [];
+  const type = response.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const parser = busboy({ headers: response.headers, limits: { files: 2, fields: 0 } });
+    const files: Promise<void>[] = [];
+    parser.on('file', (field, stream, info) => {
+      const name = safeName(
+        info.filename,
+        field === 'metadata' ? `meta-${fingerprint}` : fingerprint,
+      );
+      names.push(name);
+      files.push(write(stream, name));
+    });
+    await pipeline(response, count, parser, { signal });
+    await Promise.all(files);
+  } else {
+    const disposition = /filename=("?)([^";]+)\1/.exec(
+      response.headers['content-disposition'] ?? '',
+    )?.[2];
+    const name = safeName(disposition, fingerprint);
+    names.push(name);
+    await write(response.pipe(count), name);
+  }
+  const digest = hash.digest('hex');
+  if (digest !== fingerprint) {
+    throw new LxcError(
+      `the exported data's sha256 is ${digest}, not the fingerprint ${fingerprint}`,
+      { remote: target.remote },
+    );
+  }
+  return names;
+}

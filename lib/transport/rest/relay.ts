@@ -1,0 +1,53 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Send } from '../../call/operation.js';
+import { LxcError } from '../../errors.js';
+import type { Target } from '../../requests/request.js';
+import type { Relay } from '../transport.js';
+import type { Endpoint } from './endpoint.js';
+import { counter, postImage, quoted } from './upload.js';
+import { openExport } from './download.js';
+
+/**
+ * Copies through this client without a temporary file: the source's export stream (octet-stream
+ * or multipart, as it comes) is the body of the target's upload.
+ */
+export async function relayImage(
+  source: Endpoint,
+  from: Target,
+  target: Endpoint,
+  relay: Relay,
+  signal: AbortSignal,
+  send: Send,
+): Promise<void> {
+  const response = await openExport(source, from, relay.fingerprint, signal);
+  const prefix = target.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
+  const length = Number(response.headers['content-length'] ?? NaN);
+  const headers: OutgoingHttpHeaders = {
+    'Content-Type': response.headers['content-type'] ?? 'application/octet-stream',
+  };
+  if (Number.isFinite(length)) headers['Content-Length'] = length;
+  if (relay.public) headers[`${prefix}-public`] = 'true';
+  if (relay.filename) headers[`${prefix}-filename`] = quoted(relay.filename);
+  const body = new PassThrough();
+  pipeline(
+    response,
+    counter(
+      'copy',
+      'Relaying the image',
+      Number.isFinite(length) ? length : undefined,
+      relay.onProgress,
+    ),
+    body,
+  ).catch((error: unknown) => {
+    body.destroy(error as Error);
+  });
+  const fingerprint = await postImage(target, relay.to, body, headers, signal, send);
+  if (fingerprint !== relay.fingerprint) {
+    throw new LxcError(
+      `the relayed image has fingerprint ${fingerprint}, not ${relay.fingerprint}`,
+      { remote: relay.to.remote },
+    );
+  }
+}
