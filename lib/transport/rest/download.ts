@@ -40,8 +40,8 @@ export async function openExport(
   return response;
 }
 
-// A file name the daemon gave, if it is a plain one; `fallback` otherwise.
-function safeName(name: string | undefined, fallback: string): string {
+/** A file name the daemon gave, if it is a plain one; `fallback` otherwise. */
+export function safeName(name: string | undefined, fallback: string): string {
   const base = name === undefined ? '' : basename(name);
   return /^[\w][\w.+-]*$/.test(base) ? base : fallback;
 }

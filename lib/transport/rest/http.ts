@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { interruption } from '../../call/deadline.js';
 import { errorFromMessage } from '../../classify.js';
 import { LxcError, ParseError, RemoteError, type LxcErrorDetails } from '../../errors.js';
-import { parseValue } from '../../parse.js';
 import type { Redactor } from '../../redact.js';
 import { trace, tracing } from '../../trace.js';
 import type { Endpoint } from './endpoint.js';
@@ -32,7 +31,7 @@ export const EnvelopeSchema = z.looseObject({
   error_code: z.number().optional(),
   error: z.string().optional(),
   operation: z.string().optional(),
-  metadata: z.unknown(),
+  metadata: z.unknown().optional(),
 });
 /** LXD's answer envelope. */
 export type Envelope = z.output<typeof EnvelopeSchema>;
@@ -184,7 +183,14 @@ export function readEnvelope(
       },
     );
   }
-  const envelope = parseValue(EnvelopeSchema, data, text, { remote, status });
+  const parsed = EnvelopeSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new ParseError('the answer is not an LXD envelope', redactor.text(text), {
+      ...details(),
+      cause: parsed.error,
+    });
+  }
+  const envelope = parsed.data;
   if (envelope.type === 'error' || status >= 400) {
     const code = envelope.error_code ?? status;
     const message = redactor.text(envelope.error ?? `the server answered ${status}`);

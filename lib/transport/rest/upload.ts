@@ -41,9 +41,9 @@ export function counter(
   });
 }
 
-// A header value that cannot break out of its quotes.
+// A file name as a header value: printable ASCII that cannot break out of its quotes.
 export function quoted(name: string): string {
-  return name.replace(/["\r\n\\]/g, '_');
+  return name.replace(/[^\x20-\x7e]|["\\]/g, '_');
 }
 
 // True when a file starts with qcow2's magic (a virtual-machine rootfs).
@@ -92,8 +92,8 @@ async function multipart(
   };
 }
 
-// The body of an upload: one file, two files (multipart), or a stream; with its headers.
-async function uploadBody(
+/** The body of an upload: one file, two files (multipart), or a stream; with its headers. */
+export async function uploadBody(
   upload: Upload,
   prefix: string,
 ): Promise<{ body: Readable; length?: number; headers: OutgoingHttpHeaders }> {
