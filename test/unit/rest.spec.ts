@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,7 +14,11 @@ import { quoted, uploadBody } from '../../lib/transport/rest/upload.js';
 import { thrown } from './helpers.js';
 
 // An answer with a status, as readEnvelope sees it.
-const answer = (status: number): IncomingMessage => ({ statusCode: status }) as IncomingMessage;
+function answer(status: number): IncomingMessage {
+  const message = new IncomingMessage(new Socket());
+  message.statusCode = status;
+  return message;
+}
 
 describe('REST endpoints', () => {
   it('finds the config directory as lxc and incus do', () => {
