@@ -3,7 +3,8 @@ import { serverRequest, type Server } from '../requests/server.js';
 import type { Operation, Remote } from '../schemas.js';
 import type { Download, Relay, Reply, Upload } from '../transport/transport.js';
 import type { CoreParts } from './core.js';
-import { waitOrCancel, type Send, type Undo, type WaitFor } from './operation.js';
+import { startDeadline } from './deadline.js';
+import { CLEANUP_MS, waitOrCancel, type Send, type Undo, type WaitFor } from './operation.js';
 
 /**
  * One public call in flight: its target, its deadline, and the way to the transport. Every
@@ -71,6 +72,24 @@ export class Call {
    */
   async wait(id: string, options?: WaitFor, undo?: Undo): Promise<Operation> {
     return waitOrCancel(this.sender, this.unscheduled, this.target, id, this.signal, options, undo);
+  }
+
+  /**
+   * Runs the rest of a call that has already created something on its remote. When the call
+   * times out or is aborted before `rest` ends, sends `undo` at once (within {@link CLEANUP_MS}),
+   * so that nothing it created stays behind, and rejects.
+   */
+  async undoOnAbort<T>(undo: Request, rest: () => Promise<T>): Promise<T> {
+    try {
+      return await rest();
+    } catch (error) {
+      if (this.signal.aborted) {
+        const cleanup = startDeadline(CLEANUP_MS, undefined);
+        await this.unscheduled(this.target, undo, cleanup.signal).catch(() => undefined);
+        cleanup.dispose();
+      }
+      throw error;
+    }
   }
 
   /** Runs `task` while no other call of this client writes to `key` on this remote. */

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
 import type { Call } from '../call/call.js';
 import type { Undo } from '../call/operation.js';
 import { ParseError, ValidationError } from '../errors.js';
@@ -19,7 +18,8 @@ import {
 } from '../validate.js';
 import { createAliasRequest, deleteAliasRequest } from './aliases.js';
 import { getImage } from './lookup.js';
-import { apiPath, type ApiRequest } from './request.js';
+import { deleteRequest } from './write.js';
+import type { ApiRequest } from './request.js';
 
 /** What `images.import` accepts: a tarball path, split paths, bytes, or a stream. */
 export type ImportSource = string | { metadata: string; rootfs: string } | Uint8Array | Readable;
@@ -101,8 +101,7 @@ export async function pointAliases(
 export const undoImport: Undo = async (op, send) => {
   const fingerprint = op.metadata.fingerprint;
   if (typeof fingerprint !== 'string') return;
-  const path = apiPath('1.0', 'images', fingerprint);
-  await send({ api: { method: 'DELETE', path, wait: true, schema: z.unknown() } });
+  await send({ api: deleteRequest(fingerprint, true) });
 };
 
 /** The fingerprint an import operation reports. */
@@ -111,6 +110,17 @@ export function importedFingerprint(op: Operation, remote: string): string {
   if (typeof fingerprint !== 'string' || !FULL_FINGERPRINT.test(fingerprint))
     throw new ParseError('the import operation has no fingerprint', JSON.stringify(op), { remote });
   return fingerprint;
+}
+
+/**
+ * Points the aliases at an image that a call has just imported and reads it back. When the call
+ * is aborted meanwhile, the image is deleted again: an aborted import leaves nothing.
+ */
+async function finishImport(call: Call, fingerprint: string, aliases: string[]): Promise<Image> {
+  return call.undoOnAbort({ api: deleteRequest(fingerprint, true) }, async () => {
+    await pointAliases(call, fingerprint, aliases);
+    return (await getImage(call, fingerprint)).data;
+  });
 }
 
 /** Imports image data, points the aliases at it, and reads it back. */
@@ -126,8 +136,7 @@ export async function importImage(
     public: checked.public,
     onProgress: checked.onProgress,
   });
-  await pointAliases(call, fingerprint, checked.aliases);
-  return (await getImage(call, fingerprint)).data;
+  return finishImport(call, fingerprint, checked.aliases);
 }
 
 /** Checks an image URL source: https only, as LXD requires, with no spaces or control characters. */
@@ -167,6 +176,5 @@ export async function importFromUrl(call: Call, url: unknown, flags: ImportFlags
   const op = await call.send({ api: urlImportRequest(checkImageUrl(url), checked) });
   const done = await call.wait(op.id, {}, undoImport);
   const fingerprint = importedFingerprint(done, call.remote);
-  await pointAliases(call, fingerprint, checked.aliases);
-  return (await getImage(call, fingerprint)).data;
+  return finishImport(call, fingerprint, checked.aliases);
 }

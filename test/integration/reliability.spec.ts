@@ -168,6 +168,22 @@ eachDaemon('reliability: timeouts and aborts leave no server work', function (d)
     await leftNothing(error, AbortError);
   });
 
+  it('an import aborted once the upload has ended (in its last steps) is undone', async function () {
+    const controller = new AbortController();
+    const error = await rejectionOf(
+      d.client.images.import('local', big.path, {
+        signal: controller.signal,
+        aliases: [`landed-${d.tag}`],
+        onProgress: (event) => {
+          if (event.percent === 100) controller.abort();
+        },
+      }),
+    );
+    await leftNothing(error, AbortError);
+    const aliases = await d.client.images.aliases.list('local');
+    expect(aliases.map((alias) => alias.name)).not.to.include(`landed-${d.tag}`);
+  });
+
   it('an importFromUrl that is aborted is cancelled on the server', async function () {
     const { server } = await getWorld();
     const image = await newImage({ filler: 3_000_000 });

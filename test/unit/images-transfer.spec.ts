@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ParseError, RemoteError, ValidationError } from '../../lib/errors.js';
+import { AbortError, ParseError, RemoteError, ValidationError } from '../../lib/errors.js';
 import type { ProgressEvent } from '../../lib/progress.js';
 import { fakeClient } from './fake-transport.js';
 import { cliError, F0, F1, fixture, OP_ID, operation, rejection } from './helpers.js';
@@ -68,6 +68,26 @@ describe('images.import', () => {
     const report = fake.uploads[0]?.upload.onProgress;
     for (const percent of [10, 50, 30, 100]) report?.({ stage: 'import', label: 'x', percent });
     expect(percents).to.deep.equal([10, 50, 100]);
+  });
+
+  it('deletes the image it uploaded when it is aborted in its last steps', async () => {
+    const { fake, client } = fakeClient();
+    const controller = new AbortController();
+    fake.uploaded = F0;
+    fake.on('DELETE local:/1.0/images/aliases/a', () => {
+      controller.abort();
+      return cliError('Image alias not found');
+    });
+    fake.on(`DELETE local:/1.0/images/${F0}`, '');
+    const error = await rejection(
+      client.images.import('local', file, { aliases: ['a'], signal: controller.signal }),
+    );
+    expect(error).to.be.instanceOf(AbortError);
+    expect(fake.keys()).to.deep.equal([
+      'DELETE local:/1.0/images/aliases/a',
+      `DELETE local:/1.0/images/${F0}`,
+    ]);
+    expect(fake.sent(`DELETE local:/1.0/images/${F0}`)[0]?.api?.wait).to.equal(true);
   });
 
   it('refuses bad flags or a missing file without uploading', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { startDeadline } from '../../call/deadline.js';
-import { cancelOperation, CLEANUP_MS, type Send } from '../../call/operation.js';
+import { CLEANUP_MS, waitOperation, type Send } from '../../call/operation.js';
 import { NotFoundError } from '../../errors.js';
 import { sha256Files } from '../../hash.js';
 import { undoImport } from '../../requests/import.js';
@@ -14,9 +14,10 @@ const OperationsSchema = z.record(z.string(), z.array(OperationSchema).nullish()
 
 /**
  * Undoes an upload whose client was killed after it had sent the whole image but before it
- * printed the operation: the daemon stores the image anyway. Looks for the import operation of
- * these files' fingerprint (and cancels or undoes it), or for the image itself, uploaded since
- * `since`, and deletes it. Gives up after a short while: a client killed mid-upload leaves nothing.
+ * printed the operation: the daemon stores the image anyway. Waits for the import operations
+ * begun since `since` (an upload cannot be cancelled) and deletes the image of one that stored
+ * these files' fingerprint, or deletes that image when it was uploaded since `since`. Gives up
+ * after a short while: a client killed mid-upload leaves nothing.
  */
 export async function sweepUpload(
   send: Send,
@@ -38,12 +39,25 @@ export async function sweepUpload(
           schema: OperationsSchema,
         },
       });
-      const mine = Object.values(ops ?? {})
+      // an import's operation names its fingerprint, on some daemons only once it has ended:
+      // any task begun since the upload that names no other image may be ours
+      const maybeMine = Object.values(ops ?? {})
         .flatMap((list) => list ?? [])
-        .find((op) => op.metadata.fingerprint === fingerprint && op.status_code < 200);
-      if (mine) {
-        await cancelOperation(send, target, mine.id, undoImport);
-        return;
+        .filter(
+          (op) =>
+            op.status_code < 200 &&
+            op.class === 'task' &&
+            (op.created_at?.getTime() ?? 0) >= since - 1000 &&
+            [undefined, fingerprint].includes(op.metadata.fingerprint as string | undefined),
+        );
+      for (const op of maybeMine) {
+        const ended = await waitOperation(send, target, op.id, cleanup.signal).catch(
+          () => undefined,
+        );
+        if (ended?.metadata.fingerprint === fingerprint) {
+          await undoImport(ended, fetch);
+          return;
+        }
       }
       const image = await fetch<Image>({ api: imageRequest(fingerprint) }).catch(
         (error: unknown) => {
