@@ -75,17 +75,22 @@ export class Call {
   }
 
   /**
-   * Runs the rest of a call that has already created something on its remote. When the call
-   * times out or is aborted before `rest` ends, sends `undo` at once (within {@link CLEANUP_MS}),
-   * so that nothing it created stays behind, and rejects.
+   * Runs the rest of a call that has already changed its remote. When the call times out or is
+   * aborted before `rest` ends, runs `undo` at once (its requests skip the concurrency limit and
+   * have {@link CLEANUP_MS}), so that nothing the call did stays behind, and rejects.
    */
-  async undoOnAbort<T>(undo: Request, rest: () => Promise<T>): Promise<T> {
+  async undoOnAbort<T>(
+    undo: (send: <U>(request: Request<U>) => Promise<U>) => Promise<void>,
+    rest: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await rest();
     } catch (error) {
       if (this.signal.aborted) {
         const cleanup = startDeadline(CLEANUP_MS, undefined);
-        await this.unscheduled(this.target, undo, cleanup.signal).catch(() => undefined);
+        const send = async <U>(request: Request<U>): Promise<U> =>
+          (await this.unscheduled(this.target, request, cleanup.signal)).data;
+        await undo(send).catch(() => undefined);
         cleanup.dispose();
       }
       throw error;

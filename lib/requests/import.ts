@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Call } from '../call/call.js';
 import type { Undo } from '../call/operation.js';
-import { ParseError, ValidationError } from '../errors.js';
+import { ConflictError, ParseError, ValidationError } from '../errors.js';
 import type { ProgressHandler } from '../progress.js';
-import { OperationSchema, type Image, type Operation } from '../schemas.js';
+import { OperationSchema, type Image, type ImageAlias, type Operation } from '../schemas.js';
 import type { UploadSource } from '../transport/transport.js';
 import {
   checkAlias,
@@ -16,10 +16,10 @@ import {
   FULL_FINGERPRINT,
   shown,
 } from '../validate.js';
-import { createAliasRequest, deleteAliasRequest } from './aliases.js';
-import { getImage } from './lookup.js';
+import { createAliasRequest, putAliasRequest } from './aliases.js';
+import { aliasRequest, getImage } from './lookup.js';
 import { deleteRequest } from './write.js';
-import type { ApiRequest } from './request.js';
+import type { ApiRequest, Request } from './request.js';
 
 /** What `images.import` accepts: a tarball path, split paths, bytes, or a stream. */
 export type ImportSource = string | { metadata: string; rootfs: string } | Uint8Array | Readable;
@@ -82,17 +82,25 @@ export async function uploadSource(source: ImportSource): Promise<UploadSource> 
 
 /**
  * Points each alias at `fingerprint`, as `lxc image import --alias` does: an alias that exists
- * is deleted first, so that it moves to the new image.
+ * is moved to the new image (with an empty description, as the CLI leaves it). Each moved alias
+ * is recorded in `moved` as it was, so that an aborted call can put it back.
  */
 export async function pointAliases(
   call: Call,
   fingerprint: string,
   aliases: readonly string[],
+  moved: ImageAlias[] = [],
 ): Promise<void> {
   for (const name of aliases) {
     await call.exclusive(`alias ${name}`, async () => {
-      await call.send({ api: deleteAliasRequest(name) }).catch(() => undefined);
-      await call.send({ api: createAliasRequest({ name, target: fingerprint }) });
+      try {
+        await call.send({ api: createAliasRequest({ name, target: fingerprint }) });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        const before = await call.fetch({ api: aliasRequest(name) });
+        moved.push(before.data);
+        await call.send({ api: putAliasRequest(name, fingerprint, '', before.etag) });
+      }
     });
   }
 }
@@ -114,11 +122,18 @@ export function importedFingerprint(op: Operation, remote: string): string {
 
 /**
  * Points the aliases at an image that a call has just imported and reads it back. When the call
- * is aborted meanwhile, the image is deleted again: an aborted import leaves nothing.
+ * is aborted meanwhile, the aliases it moved are put back and the image is deleted again: an
+ * aborted import leaves nothing and loses nothing.
  */
 async function finishImport(call: Call, fingerprint: string, aliases: string[]): Promise<Image> {
-  return call.undoOnAbort({ api: deleteRequest(fingerprint, true) }, async () => {
-    await pointAliases(call, fingerprint, aliases);
+  const moved: ImageAlias[] = [];
+  const undo = async (send: <T>(request: Request<T>) => Promise<T>): Promise<void> => {
+    for (const alias of moved.reverse())
+      await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
+    await send({ api: deleteRequest(fingerprint, true) });
+  };
+  return call.undoOnAbort(undo, async () => {
+    await pointAliases(call, fingerprint, aliases, moved);
     return (await getImage(call, fingerprint)).data;
   });
 }

@@ -184,6 +184,38 @@ eachDaemon('reliability: timeouts and aborts leave no server work', function (d)
     expect(aliases.map((alias) => alias.name)).not.to.include(`landed-${d.tag}`);
   });
 
+  it('an import that moves an alias, aborted as its image lands, leaves the alias as it was', async function () {
+    const first = await newImage();
+    const second = await newImage({ filler: 5_000_000 });
+    const name = `kept-${d.tag}`;
+    await d.client.images.import('local', first.path, { aliases: [name] });
+    await d.client.images.aliases.update('local', name, { description: 'keep me' });
+    const controller = new AbortController();
+    const watcher = (async () => {
+      while (!controller.signal.aborted) {
+        if (await d.client.images.exists('local', second.fingerprint)) controller.abort();
+        else await sleep(10);
+      }
+    })();
+    const outcome = await d.client.images
+      .import('local', second.path, { aliases: [name], signal: controller.signal })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    controller.abort();
+    await watcher;
+    const alias = await d.client.images.aliases.info('local', name);
+    if (outcome === undefined) {
+      // the import ended before the abort: the alias moved
+      expect(alias.target).to.equal(second.fingerprint);
+    } else {
+      expect(outcome).to.be.instanceOf(AbortError);
+      expect(alias).to.deep.include({ target: first.fingerprint, description: 'keep me' });
+      expect(await d.client.images.exists('local', second.fingerprint)).to.equal(false);
+    }
+  });
+
   it('an importFromUrl that is aborted is cancelled on the server', async function () {
     const { server } = await getWorld();
     const image = await newImage({ filler: 3_000_000 });

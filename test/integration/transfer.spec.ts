@@ -27,6 +27,20 @@ eachDaemon('images.import and importFromUrl', function (d) {
     expect(imported.aliases.map((a) => a.name).sort()).to.deep.equal([`u/${tag}`, `u2-${tag}`]);
   });
 
+  it('moves an alias that exists to the new image, as lxc image import --alias does', async function () {
+    const first = await newImage();
+    const second = await newImage();
+    const name = `moved-${tag}`;
+    await d.client.images.import('local', first.path, { aliases: [name] });
+    await d.client.images.aliases.update('local', name, { description: 'old' });
+    const imported = await d.client.images.import('local', second.path, { aliases: [name] });
+    expect(imported.aliases.map((a) => a.name)).to.deep.equal([name]);
+    expect(await d.client.images.aliases.info('local', name)).to.deep.include({
+      target: second.fingerprint,
+      description: '',
+    });
+  });
+
   it('imports a split image from {metadata, rootfs}', async function () {
     const { tmp } = await getWorld();
     const split = await makeSplitImage(join(tmp, 'split'), { seed: `${tag}-${Date.now()}` });

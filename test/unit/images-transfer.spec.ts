@@ -8,6 +8,7 @@ import { fakeClient } from './fake-transport.js';
 import { cliError, F0, F1, fixture, OP_ID, operation, rejection } from './helpers.js';
 
 const IMAGE = fixture('image.lxd.json');
+const ALIAS = fixture('alias.lxd.json');
 const SECRET_OP = fixture('operation-secret.lxd.json');
 const TOKEN_ID = '6d527f04-225f-4627-9fe2-bc7daef831db';
 const RUNNING = operation();
@@ -32,7 +33,6 @@ describe('images.import', () => {
   it('uploads the file with its flags, points the aliases at it and reads it back', async () => {
     const { fake, client } = fakeClient({ project: 'p' });
     fake.uploaded = F0;
-    fake.on('DELETE local:/1.0/images/aliases/a?project=p', cliError('Image alias not found'));
     fake.on('POST local:/1.0/images/aliases?project=p', '');
     fake.on(`GET local:/1.0/images/${F0}?project=p`, IMAGE);
     const image = await client.images.import('local', file, {
@@ -49,7 +49,6 @@ describe('images.import', () => {
       public: true,
     });
     expect(fake.keys()).to.deep.equal([
-      'DELETE local:/1.0/images/aliases/a?project=p',
       'POST local:/1.0/images/aliases?project=p',
       `GET local:/1.0/images/${F0}?project=p`,
     ]);
@@ -70,13 +69,28 @@ describe('images.import', () => {
     expect(percents).to.deep.equal([10, 50, 100]);
   });
 
-  it('deletes the image it uploaded when it is aborted in its last steps', async () => {
+  it('moves an alias that exists to the new image, guarded by its ETag', async () => {
+    const { fake, client } = fakeClient();
+    fake.uploaded = F0;
+    fake.on('POST local:/1.0/images/aliases', cliError('Alias already exists'));
+    fake.on('GET local:/1.0/images/aliases/a', { body: ALIAS, etag: '"e1"' });
+    fake.on('PUT local:/1.0/images/aliases/a', '');
+    fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
+    await client.images.import('local', file, { aliases: ['a'] });
+    const put = fake.sent('PUT local:/1.0/images/aliases/a')[0]?.api;
+    expect(put?.body).to.deep.equal({ target: F0, description: '' });
+    expect(put?.etag).to.equal('"e1"');
+  });
+
+  it('when aborted in its last steps, puts the moved alias back and deletes the image', async () => {
     const { fake, client } = fakeClient();
     const controller = new AbortController();
     fake.uploaded = F0;
-    fake.on('DELETE local:/1.0/images/aliases/a', () => {
+    fake.on('POST local:/1.0/images/aliases', cliError('Alias already exists'));
+    fake.on('GET local:/1.0/images/aliases/a', ALIAS);
+    fake.on('PUT local:/1.0/images/aliases/a', () => {
       controller.abort();
-      return cliError('Image alias not found');
+      return '';
     });
     fake.on(`DELETE local:/1.0/images/${F0}`, '');
     const error = await rejection(
@@ -84,9 +98,17 @@ describe('images.import', () => {
     );
     expect(error).to.be.instanceOf(AbortError);
     expect(fake.keys()).to.deep.equal([
-      'DELETE local:/1.0/images/aliases/a',
+      'POST local:/1.0/images/aliases',
+      'GET local:/1.0/images/aliases/a',
+      'PUT local:/1.0/images/aliases/a',
+      'PUT local:/1.0/images/aliases/a',
       `DELETE local:/1.0/images/${F0}`,
     ]);
+    const previous = JSON.parse(ALIAS) as { target: string; description: string };
+    expect(fake.sent('PUT local:/1.0/images/aliases/a')[1]?.api?.body).to.deep.equal({
+      target: previous.target,
+      description: previous.description,
+    });
     expect(fake.sent(`DELETE local:/1.0/images/${F0}`)[0]?.api?.wait).to.equal(true);
   });
 
