@@ -17,7 +17,7 @@ import {
   shown,
 } from '../validate.js';
 import { createAliasRequest, putAliasRequest } from './aliases.js';
-import { aliasRequest, getImage } from './lookup.js';
+import { aliasRequest, getImage, imageRequest } from './lookup.js';
 import { deleteRequest } from './write.js';
 import type { ApiRequest, Request } from './request.js';
 
@@ -105,11 +105,28 @@ export async function pointAliases(
   }
 }
 
+/**
+ * Deletes an image that an import created, when `since` (the daemon's own time of its operation)
+ * is given only if the image was uploaded since then: the daemons answer a URL import of an image
+ * they already have with success, and that image is not the aborted call's to delete.
+ */
+async function deleteCreated(
+  send: <T>(request: Request<T>) => Promise<T>,
+  fingerprint: string,
+  since: Date | undefined,
+): Promise<void> {
+  if (since !== undefined) {
+    const image = await send({ api: imageRequest(fingerprint) });
+    if (!image.uploaded_at || image.uploaded_at < since) return;
+  }
+  await send({ api: deleteRequest(fingerprint, true) });
+}
+
 /** Deletes the image that an aborted import created after all (its operation could not be cancelled). */
 export const undoImport: Undo = async (op, send) => {
   const fingerprint = op.metadata.fingerprint;
-  if (typeof fingerprint !== 'string') return;
-  await send({ api: deleteRequest(fingerprint, true) });
+  if (typeof fingerprint === 'string')
+    await deleteCreated(send, fingerprint, op.created_at ?? undefined);
 };
 
 /** The fingerprint an import operation reports. */
@@ -122,15 +139,20 @@ export function importedFingerprint(op: Operation, remote: string): string {
 
 /**
  * Points the aliases at an image that a call has just imported and reads it back. When the call
- * is aborted meanwhile, the aliases it moved are put back and the image is deleted again: an
- * aborted import leaves nothing and loses nothing.
+ * is aborted meanwhile, the aliases it moved are put back and the image it created is deleted
+ * again (`since`: as {@link deleteCreated}): an aborted import leaves nothing and loses nothing.
  */
-async function finishImport(call: Call, fingerprint: string, aliases: string[]): Promise<Image> {
+async function finishImport(
+  call: Call,
+  fingerprint: string,
+  aliases: string[],
+  since?: Date,
+): Promise<Image> {
   const moved: ImageAlias[] = [];
   const undo = async (send: <T>(request: Request<T>) => Promise<T>): Promise<void> => {
     for (const alias of moved.reverse())
       await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
-    await send({ api: deleteRequest(fingerprint, true) });
+    await deleteCreated(send, fingerprint, since);
   };
   return call.undoOnAbort(undo, async () => {
     await pointAliases(call, fingerprint, aliases, moved);
@@ -191,5 +213,5 @@ export async function importFromUrl(call: Call, url: unknown, flags: ImportFlags
   const op = await call.send({ api: urlImportRequest(checkImageUrl(url), checked) });
   const done = await call.wait(op.id, {}, undoImport);
   const fingerprint = importedFingerprint(done, call.remote);
-  return finishImport(call, fingerprint, checked.aliases);
+  return finishImport(call, fingerprint, checked.aliases, done.created_at ?? undefined);
 }

@@ -216,6 +216,24 @@ eachDaemon('reliability: timeouts and aborts leave no server work', function (d)
     }
   });
 
+  it('an importFromUrl of an image the daemon has, aborted at any point, keeps that image', async function () {
+    const { server } = await getWorld();
+    const image = await newImage();
+    const before = await d.client.images.import('local', image.path);
+    for (const delay of [0, 5, 10, 20, 40, 80, 160]) {
+      const outcome = await d.client.images
+        .importFromUrl('local', server.directUrl(image), { signal: AbortSignal.timeout(delay) })
+        .then(
+          () => 'resolved',
+          (error: unknown) => (error instanceof AbortError ? 'aborted' : error),
+        );
+      expect(outcome, `after ${delay} ms`).to.be.oneOf(['resolved', 'aborted']);
+      const after = await d.client.images.info('local', image.fingerprint);
+      expect(after.uploaded_at, `after ${delay} ms`).to.deep.equal(before.uploaded_at);
+    }
+    await d.client.images.delete('local', image.fingerprint);
+  });
+
   it('an importFromUrl that is aborted is cancelled on the server', async function () {
     const { server } = await getWorld();
     const image = await newImage({ filler: 3_000_000 });

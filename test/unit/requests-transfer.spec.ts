@@ -23,8 +23,8 @@ import {
   urlImportRequest,
 } from '../../lib/requests/import.js';
 import type { Request } from '../../lib/requests/request.js';
-import { OperationSchema } from '../../lib/schemas.js';
-import { F0, operation, rejection, thrown } from './helpers.js';
+import { ImageSchema, OperationSchema } from '../../lib/schemas.js';
+import { F0, fixture, operation, rejection, thrown } from './helpers.js';
 
 const SOURCE = { remote: 'local', project: 'p' };
 const op = (fields: Record<string, unknown>) =>
@@ -163,15 +163,31 @@ describe('importedFingerprint', () => {
 });
 
 describe('undoImport', () => {
-  it('deletes the image the operation made, waiting', async () => {
+  // A send that answers the image read with `uploaded` as its upload time.
+  const sender = (sent: Request[], uploaded: string) => (request: Request) => {
+    sent.push(request);
+    const image = { ...(JSON.parse(fixture('image.lxd.json')) as object), uploaded_at: uploaded };
+    return Promise.resolve(
+      (request.api?.method === 'GET' ? ImageSchema.parse(image) : undefined) as never,
+    );
+  };
+  const CREATED = '2026-01-01T10:00:00.5Z';
+
+  it('deletes the image the operation made (uploaded since it began), waiting', async () => {
     const sent: Request[] = [];
-    await undoImport(op({ metadata: { fingerprint: F0 } }), (request) => {
-      sent.push(request);
-      return Promise.resolve(undefined as never);
-    });
-    expect(sent.map((r) => r.api)).to.deep.equal([
-      { method: 'DELETE', path: `/1.0/images/${F0}`, wait: true, schema: sent[0]?.api?.schema },
+    const made = op({ metadata: { fingerprint: F0 }, created_at: CREATED });
+    await undoImport(made, sender(sent, '2026-01-01T10:00:00.5Z'));
+    expect(sent.map((r) => [r.api?.method, r.api?.path, r.api?.wait])).to.deep.equal([
+      ['GET', `/1.0/images/${F0}`, undefined],
+      ['DELETE', `/1.0/images/${F0}`, true],
     ]);
+  });
+
+  it('keeps an image uploaded before the operation began (a URL import of an image it had)', async () => {
+    const sent: Request[] = [];
+    const made = op({ metadata: { fingerprint: F0 }, created_at: CREATED });
+    await undoImport(made, sender(sent, '2026-01-01T09:59:59Z'));
+    expect(sent.map((r) => r.api?.method)).to.deep.equal(['GET']);
   });
 
   it('does nothing for an operation without a fingerprint', async () => {
