@@ -86,14 +86,39 @@ export class Call {
     try {
       return await rest();
     } catch (error) {
-      if (this.signal.aborted) {
-        const cleanup = startDeadline(CLEANUP_MS, undefined);
-        const send = async <U>(request: Request<U>): Promise<U> =>
-          (await this.unscheduled(this.target, request, cleanup.signal)).data;
-        await undo(send).catch(() => undefined);
-        cleanup.dispose();
-      }
+      if (this.signal.aborted)
+        await undo((request) => this.cleanup(request)).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * Sends a request that starts a server-side operation (or a token). Once a slot is free it is
+   * not cut short by the call's abort (only by {@link CLEANUP_MS}): cut mid-flight, the daemon
+   * would create an operation whose id nobody knows, left to run. The caller then waits for the
+   * operation or cancels it, as the call's signal says.
+   */
+  async start<T>(request: Request<T>): Promise<T> {
+    const { scheduler, transport } = this.parts;
+    const deadline = startDeadline(CLEANUP_MS, undefined);
+    try {
+      const send = (): Promise<Reply<T>> => transport.send(this.target, request, deadline.signal);
+      return (await scheduler.run(send, this.signal)).data;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Sends a request that cleans up after the call, even once the call is aborted: at once (not
+   * through the concurrency limit), within {@link CLEANUP_MS} of its own.
+   */
+  async cleanup<T>(request: Request<T>): Promise<T> {
+    const deadline = startDeadline(CLEANUP_MS, undefined);
+    try {
+      return (await this.unscheduled(this.target, request, deadline.signal)).data;
+    } finally {
+      deadline.dispose();
     }
   }
 

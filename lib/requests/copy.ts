@@ -1,8 +1,8 @@
 import type { Call } from '../call/call.js';
 import { cancelRequest } from '../call/operation.js';
-import { LxcError, RemoteError, ValidationError } from '../errors.js';
+import { ConflictError, LxcError, RemoteError, ValidationError } from '../errors.js';
 import { operationProgress, type OperationProgress, type ProgressHandler } from '../progress.js';
-import { OperationSchema, type Image, type Operation } from '../schemas.js';
+import { OperationSchema, type Image, type ImageAlias, type Operation } from '../schemas.js';
 import {
   checkAlias,
   checkBoolean,
@@ -11,11 +11,11 @@ import {
   checkRef,
   checkRemote,
 } from '../validate.js';
-import { pointAliases } from './import.js';
-import { getImage, infoImage } from './lookup.js';
-import { apiPath, type ApiRequest, type Target } from './request.js';
+import { pointAliases, restoreAliases } from './import.js';
+import { found, getImage, imageRequest, infoImage } from './lookup.js';
+import { apiPath, type ApiRequest, type Request, type Target } from './request.js';
 import { secretRequest } from './secret.js';
-import { replaceChange, writeImage } from './write.js';
+import { deleteRequest, replaceChange, writeImage } from './write.js';
 
 /** Options of `images.copy` (besides the common call options). */
 export interface CopyFlags {
@@ -175,7 +175,7 @@ async function pull(
   const byAlias = image.public && ref !== image.fingerprint && !image.fingerprint.startsWith(ref);
   const token = image.public
     ? undefined
-    : await call.send({ api: secretRequest(image.fingerprint) });
+    : await call.start({ api: secretRequest(image.fingerprint) });
   const secret = token === undefined ? undefined : String(token.metadata.secret);
   const target = call.at(copy.to);
   const wanted = {
@@ -186,7 +186,7 @@ async function pull(
   try {
     // as the Go client does: the next address of the source only when one cannot be reached
     for (const [i, server] of source.servers.entries()) {
-      const op = await target.send({ api: pullRequest(source, server, wanted, copy) });
+      const op = await target.start({ api: pullRequest(source, server, wanted, copy) });
       try {
         await target.wait(op.id, { onRunning: progress.onRunning });
         return;
@@ -196,10 +196,9 @@ async function pull(
           throw error;
       }
     }
-  } catch (error) {
-    // the secret's token would otherwise stay running on the source
-    if (token) await call.send({ api: cancelRequest(token.id) }).catch(() => undefined);
-    throw error;
+  } finally {
+    // a download uses the token up; a failed one, or a target that had the image, leaves it running
+    if (token) await call.cleanup({ api: cancelRequest(token.id) }).catch(() => undefined);
   }
 }
 
@@ -212,9 +211,9 @@ async function push(
 ): Promise<void> {
   const target = call.at(copy.to);
   const targetInfo = await networkInfo(target);
-  const token = await target.send({ api: pushTokenRequest(image.fingerprint, copy) });
+  const token = await target.start({ api: pushTokenRequest(image.fingerprint, copy) });
   try {
-    const op = await call.send({
+    const op = await call.start({
       api: pushExportRequest(image.fingerprint, {
         url: targetInfo.servers[0] ?? '',
         certificate: targetInfo.certificate,
@@ -224,11 +223,35 @@ async function push(
     });
     await call.wait(op.id, { onRunning: progress.onRunning });
   } finally {
-    await target.send({ api: cancelRequest(token.id) }).catch(() => undefined);
+    await target.cleanup({ api: cancelRequest(token.id) }).catch(() => undefined);
   }
 }
 
-/** Copies an image between remotes in any mode and resolves to the copy on the target. */
+// Moves the image with the transfer of the copy's mode.
+async function transfer(
+  call: Call,
+  image: Image,
+  ref: string,
+  copy: CheckedCopy,
+  progress: OperationProgress,
+): Promise<void> {
+  if (copy.mode === 'pull') return pull(call, image, ref, copy, progress);
+  if (copy.mode === 'push') return push(call, image, copy, progress);
+  return call.relay({
+    fingerprint: image.fingerprint,
+    to: copy.to,
+    public: copy.public,
+    filename: image.filename,
+    onProgress: copy.onProgress && progress.report,
+  });
+}
+
+/**
+ * Copies an image between remotes in any mode and resolves to the copy on the target. A target
+ * that has the image already keeps it, in every mode (the daemons accept such a pull, and refuse
+ * a push or a relay with a conflict). When the call is aborted, the moved aliases are put back
+ * and an image that the target did not have is deleted again.
+ */
 export async function copyImage(
   call: Call,
   ref: unknown,
@@ -238,23 +261,23 @@ export async function copyImage(
   const name = checkRef(ref);
   const copy = checkCopy(call.target, targetRemote, flags);
   const image = await infoImage(call, name, copy.type);
-  const progress = operationProgress('copy', copy.onProgress);
-  if (copy.mode === 'pull') await pull(call, image, name, copy, progress);
-  else if (copy.mode === 'push') await push(call, image, copy, progress);
-  else {
-    await call.relay({
-      fingerprint: image.fingerprint,
-      to: copy.to,
-      public: copy.public,
-      filename: image.filename,
-      onProgress: copy.onProgress && progress.report,
-    });
-  }
-  progress.done();
   const target = call.at(copy.to);
+  const had = await found(target.send({ api: imageRequest(image.fingerprint) }));
   const aliases = [...copy.aliases, ...(copy.copyAliases ? image.aliases.map((a) => a.name) : [])];
-  await pointAliases(target, image.fingerprint, aliases);
-  if (copy.profiles !== undefined)
-    return writeImage(target, image.fingerprint, replaceChange({ profiles: copy.profiles }));
-  return (await getImage(target, image.fingerprint)).data;
+  const moved: ImageAlias[] = [];
+  const undo = async (send: <T>(request: Request<T>) => Promise<T>): Promise<void> => {
+    await restoreAliases(send, moved);
+    if (!had) await send({ api: deleteRequest(image.fingerprint, true) });
+  };
+  return target.undoOnAbort(undo, async () => {
+    const progress = operationProgress('copy', copy.onProgress);
+    await transfer(call, image, name, copy, progress).catch((error: unknown) => {
+      if (!had || !(error instanceof ConflictError)) throw error;
+    });
+    progress.done();
+    await pointAliases(target, image.fingerprint, aliases, moved);
+    if (copy.profiles !== undefined)
+      return writeImage(target, image.fingerprint, replaceChange({ profiles: copy.profiles }));
+    return (await getImage(target, image.fingerprint)).data;
+  });
 }

@@ -98,7 +98,7 @@ export async function pointAliases(
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         const before = await call.fetch({ api: aliasRequest(name) });
-        moved.push(before.data);
+        moved.push({ ...before.data, name });
         await call.send({ api: putAliasRequest(name, fingerprint, '', before.etag) });
       }
     });
@@ -120,6 +120,15 @@ async function deleteCreated(
     if (!image.uploaded_at || image.uploaded_at < since) return;
   }
   await send({ api: deleteRequest(fingerprint, true) });
+}
+
+/** Puts back the aliases that {@link pointAliases} moved, last moved first. */
+export async function restoreAliases(
+  send: <T>(request: Request<T>) => Promise<T>,
+  moved: readonly ImageAlias[],
+): Promise<void> {
+  for (const alias of [...moved].reverse())
+    await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
 }
 
 /** Deletes the image that an aborted import created after all (its operation could not be cancelled). */
@@ -150,8 +159,7 @@ async function finishImport(
 ): Promise<Image> {
   const moved: ImageAlias[] = [];
   const undo = async (send: <T>(request: Request<T>) => Promise<T>): Promise<void> => {
-    for (const alias of moved.reverse())
-      await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
+    await restoreAliases(send, moved);
     await deleteCreated(send, fingerprint, since);
   };
   return call.undoOnAbort(undo, async () => {
@@ -210,7 +218,7 @@ export function urlImportRequest(url: string, checked: CheckedImport): ApiReques
 /** Imports from a URL that answers `LXD-Image-URL`/`LXD-Image-Hash` (LXD's `url` source). */
 export async function importFromUrl(call: Call, url: unknown, flags: ImportFlags): Promise<Image> {
   const checked = checkImportFlags(flags);
-  const op = await call.send({ api: urlImportRequest(checkImageUrl(url), checked) });
+  const op = await call.start({ api: urlImportRequest(checkImageUrl(url), checked) });
   const done = await call.wait(op.id, {}, undoImport);
   const fingerprint = importedFingerprint(done, call.remote);
   return finishImport(call, fingerprint, checked.aliases, done.created_at ?? undefined);

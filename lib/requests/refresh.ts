@@ -33,7 +33,7 @@ export async function refreshImage(
   flags: RefreshFlags,
 ): Promise<RefreshResult> {
   const fingerprint = await resolveFingerprint(call, checkRef(ref));
-  const op = await call.send({ api: refreshRequest(fingerprint) });
+  const op = await call.start({ api: refreshRequest(fingerprint) });
   const progress = operationProgress('refresh', flags.onProgress);
   const done = await call.wait(op.id, { onRunning: progress.onRunning });
   progress.done();

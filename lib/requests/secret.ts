@@ -29,6 +29,6 @@ export function secretRequest(fingerprint: string): ApiRequest<Operation> {
 /** Creates a single-use secret that lets an untrusted client fetch a private image. */
 export async function createSecret(call: Call, ref: unknown): Promise<ImageSecret> {
   const fingerprint = await resolveFingerprint(call, checkRef(ref));
-  const operation = await call.send({ api: secretRequest(fingerprint) });
+  const operation = await call.start({ api: secretRequest(fingerprint) });
   return { secret: String(operation.metadata.secret), operation };
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Client, ProgressEvent } from '../../lib/index.js';
+import { AbortError, type Client, type ProgressEvent } from '../../lib/index.js';
 import type { Sandbox } from '../../lib/testing/index.js';
 import { clearDaemonCache, getWorld, newImage } from '../support/env.js';
 import { eachDaemon } from '../support/matrix.js';
@@ -101,6 +101,36 @@ eachDaemon('images.copy and refresh', function (d) {
     ).to.equal(true);
     expect(await peerClient.images.exists('local', image.fingerprint)).to.equal(false);
   });
+
+  for (const mode of ['pull', 'push', 'relay'] as const) {
+    it(`a ${mode} copy aborted at any point keeps the image the target had, lands no new one, and leaves no operation`, async function () {
+      const had = await newImage();
+      const fresh = await newImage();
+      await client.images.import('local', had.path);
+      await client.images.import('local', fresh.path);
+      const before = await peerClient.images.import('local', had.path);
+      const copy = (fingerprint: string, delay: number): Promise<unknown> =>
+        client.images
+          .copy('local', fingerprint, 'peer', { mode, signal: AbortSignal.timeout(delay) })
+          .then(
+            () => 'resolved',
+            (error: unknown) => (error instanceof AbortError ? 'aborted' : error),
+          );
+      for (const delay of [10, 40, 160]) {
+        const when = `after ${delay} ms`;
+        expect(await copy(had.fingerprint, delay), when).to.be.oneOf(['resolved', 'aborted']);
+        const after = await peerClient.images.info('local', had.fingerprint);
+        expect(after.uploaded_at, when).to.deep.equal(before.uploaded_at);
+        const outcome = await copy(fresh.fingerprint, delay);
+        expect(outcome, when).to.be.oneOf(['resolved', 'aborted']);
+        const landed = await peerClient.images.exists('local', fresh.fingerprint);
+        expect(landed, when).to.equal(outcome === 'resolved');
+        expect(await noRunningOperations(client), when).to.equal(true);
+        expect(await noRunningOperations(peerClient), when).to.equal(true);
+        if (landed) await peerClient.images.delete('local', fresh.fingerprint);
+      }
+    });
+  }
 
   it('refresh says false when up to date and true after a newer version is published', async function () {
     const { server, catalog } = await getWorld();

@@ -9,6 +9,7 @@ import { cliError, F0, F1, fixture, OP_ID, operation, rejection } from './helper
 
 const IMAGE = fixture('image.lxd.json');
 const ALIAS = fixture('alias.lxd.json');
+const ABSENT = cliError('Image not found');
 const SECRET_OP = fixture('operation-secret.lxd.json');
 const TOKEN_ID = '6d527f04-225f-4627-9fe2-bc7daef831db';
 const RUNNING = operation();
@@ -165,9 +166,12 @@ describe('images.copy', () => {
     fake.on(`POST local:/1.0/images/${F0}/secret`, SECRET_OP);
     fake.on('POST r:/1.0/images', RUNNING);
     fake.on(`GET r:/1.0/operations/${OP_ID}/wait?timeout=30`, done());
-    fake.on(`GET r:/1.0/images/${F0}`, IMAGE);
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT, IMAGE);
+    fake.on(`DELETE local:/1.0/operations/${TOKEN_ID}`, '');
     const copy = await client.images.copy('local', F0, 'r');
     expect(copy.fingerprint).to.equal(F0);
+    // the token is dropped even after a download (which a target that had the image skips)
+    expect(fake.keys()).to.include(`DELETE local:/1.0/operations/${TOKEN_ID}`);
     expect(fake.body('POST r:/1.0/images')).to.deep.equal({
       source: {
         type: 'image',
@@ -185,6 +189,7 @@ describe('images.copy', () => {
 
   it('tries the next source address only when one cannot be reached, and drops the secret when all fail', async () => {
     const { fake, client } = fakeClient();
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT);
     const twoAddresses = JSON.stringify({
       environment: { addresses: ['10.0.0.1:8443', '10.0.0.2:8443'], certificate: 'CERT' },
     });
@@ -235,6 +240,7 @@ describe('images.copy', () => {
 
   it('rejects RemoteError when the source listens on no network address', async () => {
     const { fake, client } = fakeClient();
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT);
     fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     fake.on('GET local:/1.0', JSON.stringify({ environment: { addresses: [':8443'] } }));
     const err = await rejection(client.images.copy('local', F0, 'r'));
@@ -255,7 +261,7 @@ describe('images.copy', () => {
       operation({ metadata: { download_progress: '40% (1MB/s)' } }),
       done(),
     );
-    fake.on(`GET r:/1.0/images/${F0}`, IMAGE);
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT, IMAGE);
     const events: ProgressEvent[] = [];
     await client.images.copy('local', F0, 'r', { onProgress: (e) => events.push(e) });
     expect(events.map((e) => [e.label, e.percent])).to.deep.equal([
@@ -272,7 +278,7 @@ describe('images.copy', () => {
     fake.on(`POST local:/1.0/images/${F0}/export`, RUNNING);
     fake.on(`GET local:/1.0/operations/${OP_ID}/wait?timeout=30`, done());
     fake.on(`DELETE r:/1.0/operations/${TOKEN_ID}`, '');
-    fake.on(`GET r:/1.0/images/${F0}`, IMAGE);
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT, IMAGE);
     await client.images.copy('local', F0, 'r', { mode: 'push', public: true });
     expect(fake.body('POST r:/1.0/images')).to.deep.equal({
       source: { fingerprint: F0, mode: 'push' },
@@ -288,6 +294,7 @@ describe('images.copy', () => {
 
   it('drops the push token when the push fails', async () => {
     const { fake, client } = fakeClient();
+    fake.on(`GET r:/1.0/images/${F0}`, ABSENT);
     fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
     fake.on('GET r:/1.0', SERVER);
     fake.on('POST r:/1.0/images', SECRET_OP);
@@ -302,10 +309,8 @@ describe('images.copy', () => {
   it('relays through the transport, then points the aliases and sets the profiles', async () => {
     const { fake, client } = fakeClient();
     fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
-    for (const name of ['x', 'a', 'zz2', 'p%2Fq%20r'])
-      fake.on(`DELETE r:/1.0/images/aliases/${name}?project=q`, '');
     fake.on('POST r:/1.0/images/aliases?project=q', '');
-    fake.on(`GET r:/1.0/images/${F0}?project=q`, IMAGE);
+    fake.on(`GET r:/1.0/images/${F0}?project=q`, ABSENT, IMAGE);
     fake.on(`PUT r:/1.0/images/${F0}?project=q`, '');
     await client.images.copy('local', F0, 'r', {
       mode: 'relay',
@@ -326,6 +331,40 @@ describe('images.copy', () => {
     expect(names).to.deep.equal(['x', 'a', 'zz2', 'p/q r']);
     expect(fake.body(`PUT r:/1.0/images/${F0}?project=q`)).to.deep.include({ profiles: ['web'] });
   });
+
+  for (const had of [false, true]) {
+    it(`aborted in its last steps, puts a moved alias back and ${had ? 'keeps the image the target had' : 'deletes the copy'}`, async () => {
+      const { fake, client } = fakeClient();
+      const controller = new AbortController();
+      fake.on(`GET local:/1.0/images/${F0}`, IMAGE);
+      fake.on(`GET r:/1.0/images/${F0}`, had ? IMAGE : ABSENT);
+      fake.on('POST r:/1.0/images/aliases', cliError('Alias already exists'));
+      fake.on('GET r:/1.0/images/aliases/x', ALIAS);
+      fake.on('PUT r:/1.0/images/aliases/x', () => {
+        controller.abort();
+        return '';
+      });
+      fake.on(`DELETE r:/1.0/images/${F0}`, '');
+      const error = await rejection(
+        client.images.copy('local', F0, 'r', {
+          mode: 'relay',
+          aliases: ['x'],
+          signal: controller.signal,
+        }),
+      );
+      expect(error).to.be.instanceOf(AbortError);
+      expect(fake.keys().slice(2)).to.deep.equal([
+        'POST r:/1.0/images/aliases',
+        'GET r:/1.0/images/aliases/x',
+        'PUT r:/1.0/images/aliases/x',
+        'PUT r:/1.0/images/aliases/x',
+        ...(had ? [] : [`DELETE r:/1.0/images/${F0}`]),
+      ]);
+      const previous = JSON.parse(ALIAS) as { target: string };
+      const restored = fake.sent('PUT r:/1.0/images/aliases/x')[1]?.api?.body;
+      expect(restored).to.deep.include({ target: previous.target });
+    });
+  }
 
   it('refuses bad flags without sending anything', async () => {
     const { fake, client } = fakeClient();
