@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Call } from '../call/call.js';
 import { readModifyWrite } from '../call/write-guard.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { parseJson } from '../parse.js';
 import { ImageAliasListSchema, type ImageAlias } from '../schemas.js';
 import type { Reply } from '../transport/transport.js';
@@ -170,4 +170,38 @@ export async function deleteAlias(call: Call, name: unknown): Promise<undefined>
   const alias = checkAlias(name, 'name');
   await call.exclusive(`alias ${alias}`, () => call.send({ api: deleteAliasRequest(alias) }));
   return undefined;
+}
+
+/**
+ * Points each alias at `fingerprint`, as `lxc image import --alias` does: an alias that exists
+ * is moved to the new image (with an empty description, as the CLI leaves it). Each moved alias
+ * is recorded in `moved` as it was, so that an aborted call can put it back.
+ */
+export async function pointAliases(
+  call: Call,
+  fingerprint: string,
+  aliases: readonly string[],
+  moved: ImageAlias[] = [],
+): Promise<void> {
+  for (const name of aliases) {
+    await call.exclusive(`alias ${name}`, async () => {
+      try {
+        await call.send({ api: createAliasRequest({ name, target: fingerprint }) });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        const before = await call.fetch({ api: aliasRequest(name) });
+        moved.push({ ...before.data, name });
+        await call.send({ api: putAliasRequest(name, fingerprint, '', before.etag) });
+      }
+    });
+  }
+}
+
+/** Puts back the aliases that {@link pointAliases} moved, last moved first. */
+export async function restoreAliases(
+  send: <T>(request: Request<T>) => Promise<T>,
+  moved: readonly ImageAlias[],
+): Promise<void> {
+  for (const alias of [...moved].reverse())
+    await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
 }

@@ -11,7 +11,7 @@ import {
   checkRef,
   checkRemote,
 } from '../validate.js';
-import { pointAliases, restoreAliases } from './import.js';
+import { pointAliases, restoreAliases } from './aliases.js';
 import { found, getImage, imageRequest, infoImage } from './lookup.js';
 import { apiPath, type ApiRequest, type Request, type Target } from './request.js';
 import { secretRequest } from './secret.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Call } from '../call/call.js';
 import type { Undo } from '../call/operation.js';
-import { ConflictError, ParseError, ValidationError } from '../errors.js';
+import { ParseError, ValidationError } from '../errors.js';
 import type { ProgressHandler } from '../progress.js';
 import { OperationSchema, type Image, type ImageAlias, type Operation } from '../schemas.js';
 import type { UploadSource } from '../transport/transport.js';
@@ -16,8 +16,8 @@ import {
   FULL_FINGERPRINT,
   shown,
 } from '../validate.js';
-import { createAliasRequest, putAliasRequest } from './aliases.js';
-import { aliasRequest, getImage, imageRequest } from './lookup.js';
+import { pointAliases, restoreAliases } from './aliases.js';
+import { getImage, imageRequest } from './lookup.js';
 import { deleteRequest } from './write.js';
 import type { ApiRequest, Request } from './request.js';
 
@@ -81,31 +81,6 @@ export async function uploadSource(source: ImportSource): Promise<UploadSource> 
 }
 
 /**
- * Points each alias at `fingerprint`, as `lxc image import --alias` does: an alias that exists
- * is moved to the new image (with an empty description, as the CLI leaves it). Each moved alias
- * is recorded in `moved` as it was, so that an aborted call can put it back.
- */
-export async function pointAliases(
-  call: Call,
-  fingerprint: string,
-  aliases: readonly string[],
-  moved: ImageAlias[] = [],
-): Promise<void> {
-  for (const name of aliases) {
-    await call.exclusive(`alias ${name}`, async () => {
-      try {
-        await call.send({ api: createAliasRequest({ name, target: fingerprint }) });
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        const before = await call.fetch({ api: aliasRequest(name) });
-        moved.push({ ...before.data, name });
-        await call.send({ api: putAliasRequest(name, fingerprint, '', before.etag) });
-      }
-    });
-  }
-}
-
-/**
  * Deletes an image that an import created, when `since` (the daemon's own time of its operation)
  * is given only if the image was uploaded since then: the daemons answer a URL import of an image
  * they already have with success, and that image is not the aborted call's to delete.
@@ -120,15 +95,6 @@ async function deleteCreated(
     if (!image.uploaded_at || image.uploaded_at < since) return;
   }
   await send({ api: deleteRequest(fingerprint, true) });
-}
-
-/** Puts back the aliases that {@link pointAliases} moved, last moved first. */
-export async function restoreAliases(
-  send: <T>(request: Request<T>) => Promise<T>,
-  moved: readonly ImageAlias[],
-): Promise<void> {
-  for (const alias of [...moved].reverse())
-    await send({ api: putAliasRequest(alias.name, alias.target, alias.description, undefined) });
 }
 
 /** Deletes the image that an aborted import created after all (its operation could not be cancelled). */
