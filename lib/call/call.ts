@@ -3,8 +3,7 @@ import { serverRequest, type Server } from '../requests/server.js';
 import type { Operation, Remote } from '../schemas.js';
 import type { Download, Relay, Reply, Upload } from '../transport/transport.js';
 import type { CoreParts } from './core.js';
-import { startDeadline } from './deadline.js';
-import { CLEANUP_MS, waitOrCancel, type Send, type Undo, type WaitFor } from './operation.js';
+import { waitOrCancel, withCleanup, type Send, type Undo, type WaitFor } from './operation.js';
 
 /**
  * One public call in flight: its target, its deadline, and the way to the transport. Every
@@ -77,7 +76,8 @@ export class Call {
   /**
    * Runs the rest of a call that has already changed its remote. When the call times out or is
    * aborted before `rest` ends, runs `undo` at once (its requests skip the concurrency limit and
-   * have {@link CLEANUP_MS}), so that nothing the call did stays behind, and rejects.
+   * run under {@link withCleanup}'s deadline), so that nothing the call did stays behind, and
+   * rejects.
    */
   async undoOnAbort<T>(
     undo: (send: <U>(request: Request<U>) => Promise<U>) => Promise<void>,
@@ -94,32 +94,26 @@ export class Call {
 
   /**
    * Sends a request that starts a server-side operation (or a token). Once a slot is free it is
-   * not cut short by the call's abort (only by {@link CLEANUP_MS}): cut mid-flight, the daemon
-   * would create an operation whose id nobody knows, left to run. The caller then waits for the
-   * operation or cancels it, as the call's signal says.
+   * not cut short by the call's abort (only by {@link withCleanup}'s deadline): cut mid-flight,
+   * the daemon would create an operation whose id nobody knows, left to run. The caller then
+   * waits for the operation or cancels it, as the call's signal says.
    */
   async start<T>(request: Request<T>): Promise<T> {
     const { scheduler, transport } = this.parts;
-    const deadline = startDeadline(CLEANUP_MS, undefined);
-    try {
-      const send = (): Promise<Reply<T>> => transport.send(this.target, request, deadline.signal);
+    return withCleanup(async (signal) => {
+      const send = (): Promise<Reply<T>> => transport.send(this.target, request, signal);
       return (await scheduler.run(send, this.signal)).data;
-    } finally {
-      deadline.dispose();
-    }
+    });
   }
 
   /**
    * Sends a request that cleans up after the call, even once the call is aborted: at once (not
-   * through the concurrency limit), within {@link CLEANUP_MS} of its own.
+   * through the concurrency limit), under {@link withCleanup}'s deadline.
    */
   async cleanup<T>(request: Request<T>): Promise<T> {
-    const deadline = startDeadline(CLEANUP_MS, undefined);
-    try {
-      return (await this.unscheduled(this.target, request, deadline.signal)).data;
-    } finally {
-      deadline.dispose();
-    }
+    return withCleanup(
+      async (signal) => (await this.unscheduled(this.target, request, signal)).data,
+    );
   }
 
   /** Runs `task` while no other call of this client writes to `key` on this remote. */

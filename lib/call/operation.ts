@@ -16,6 +16,20 @@ export type Send = <T>(
 /** How long cleanup after an abort may take (cancelling, then removing what still landed). */
 export const CLEANUP_MS = 30_000;
 
+/**
+ * Runs `task` with a signal of its own that fires after {@link CLEANUP_MS}, not with the call's:
+ * for work that must go on once the call is aborted (cleanup, or a request that must not be cut
+ * mid-flight), yet must not hang forever on a daemon that stopped answering.
+ */
+export async function withCleanup<T>(task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const deadline = startDeadline(CLEANUP_MS, undefined);
+  try {
+    return await task(deadline.signal);
+  } finally {
+    deadline.dispose();
+  }
+}
+
 const path = (id: string, ...rest: string[]): string => apiPath('1.0', 'operations', id, ...rest);
 
 /** `GET /1.0/operations/<id>` */
@@ -106,21 +120,18 @@ export async function cancelOperation(
   id: string,
   undo?: Undo,
 ): Promise<void> {
-  const cleanup = startDeadline(CLEANUP_MS, undefined);
-  try {
-    let op = (await send(target, { api: operationRequest(id) }, cleanup.signal)).data;
+  await withCleanup(async (signal) => {
+    let op = (await send(target, { api: operationRequest(id) }, signal)).data;
     if (!hasEnded(op) && op.may_cancel) {
-      await send(target, { api: cancelRequest(id) }, cleanup.signal).catch(() => undefined);
+      await send(target, { api: cancelRequest(id) }, signal).catch(() => undefined);
     }
-    if (!hasEnded(op)) op = await waitOperation(send, target, id, cleanup.signal);
+    if (!hasEnded(op)) op = await waitOperation(send, target, id, signal);
     if (op.status_code === 200 && undo) {
-      await undo(op, async (request) => (await send(target, request, cleanup.signal)).data);
+      await undo(op, async (request) => (await send(target, request, signal)).data);
     }
-  } catch {
+  }).catch(() => {
     // the operation is gone, or the daemon with it: nothing more can be done
-  } finally {
-    cleanup.dispose();
-  }
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { startDeadline } from '../../call/deadline.js';
-import { CLEANUP_MS, waitOperation, type Send } from '../../call/operation.js';
+import { waitOperation, withCleanup, type Send } from '../../call/operation.js';
 import { NotFoundError } from '../../errors.js';
 import { sha256Files } from '../../hash.js';
 import { undoImport } from '../../requests/import.js';
@@ -25,10 +24,9 @@ export async function sweepUpload(
   files: readonly string[],
   since: number,
 ): Promise<void> {
-  const cleanup = startDeadline(CLEANUP_MS, undefined);
-  const fetch = async <T>(request: Parameters<Send>[1]): Promise<T> =>
-    (await send(target, request, cleanup.signal)).data as T;
-  try {
+  await withCleanup(async (signal) => {
+    const fetch = async <T>(request: Parameters<Send>[1]): Promise<T> =>
+      (await send(target, request, signal)).data as T;
     const fingerprint = await sha256Files(...files);
     for (let attempt = 0; attempt < 10; attempt++) {
       const ops = await fetch<z.output<typeof OperationsSchema>>({
@@ -51,9 +49,7 @@ export async function sweepUpload(
             [undefined, fingerprint].includes(op.metadata.fingerprint as string | undefined),
         );
       for (const op of maybeMine) {
-        const ended = await waitOperation(send, target, op.id, cleanup.signal).catch(
-          () => undefined,
-        );
+        const ended = await waitOperation(send, target, op.id, signal).catch(() => undefined);
         if (ended?.metadata.fingerprint === fingerprint) {
           await undoImport(ended, fetch);
           return;
@@ -69,9 +65,7 @@ export async function sweepUpload(
         await fetch({ api: deleteRequest(fingerprint, true) });
         return;
       }
-      await sleep(200, undefined, { signal: cleanup.signal });
+      await sleep(200, undefined, { signal });
     }
-  } finally {
-    cleanup.dispose();
-  }
+  });
 }
