@@ -1,8 +1,19 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist', 'docs', 'node_modules', 'scratch', 'eslint.config.js', 'test/fixtures'] },
+  {
+    ignores: [
+      'dist',
+      'docs',
+      'node_modules',
+      'scratch',
+      'eslint.config.js',
+      'eslint.layers.js',
+      'test/fixtures',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -16,6 +27,7 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  ...layerConfigs,
   {
     files: ['test/**/*.ts'],
     rules: {

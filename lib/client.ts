@@ -1,13 +1,14 @@
-import { Images } from './api/images.js';
-import { Operations } from './api/operations.js';
+import { createImages, type Images } from './api/images.js';
+import { createOperations, type Operations } from './api/operations.js';
 import { createQuery, type Query } from './api/query.js';
-import { Remotes } from './api/remotes.js';
+import { createRemotes, type Remotes } from './api/remotes.js';
 import { Core } from './call/core.js';
 import { KeyedLocks } from './call/locks.js';
+import { clientSeam } from './call/policies.js';
+import { RemoteDirectory } from './call/remotes.js';
 import { Scheduler } from './call/scheduler.js';
+import { remoteListCommand } from './requests/server.js';
 import { normalizeOptions, type ClientOptions } from './options.js';
-import { RemoteDirectory } from './remotes/directory.js';
-import { InfoBatcher } from './requests/batch.js';
 import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
 import { RestTransport } from './transport/rest/rest-transport.js';
@@ -30,7 +31,8 @@ export interface Client {
 }
 
 /**
- * Makes a client.
+ * Makes a client: its transport, wrapped once in the seam's policies (write locks and guarded
+ * writes, the concurrency limit, request lifetimes).
  * @throws {@link ValidationError} for bad options.
  * @example const incus = createClient({ binary: 'incus', project: 'web' });
  */
@@ -39,10 +41,13 @@ export function createClient(options: ClientOptions = {}): Client {
   const runner = opts.runner ?? createExecaRunner({ binary: opts.binary, env: opts.env });
   const scheduler = new Scheduler(opts.concurrency);
   const localProtocol = opts.flavor === 'incus' ? 'incus' : 'lxd';
-  const cli = new CliTransport(runner, localProtocol);
+  const cli = new CliTransport(runner);
   let transport: Transport = typeof opts.transport === 'object' ? opts.transport : cli;
+  const listRemotes = { cli: remoteListCommand(localProtocol) };
   const remotes = new RemoteDirectory(
-    (signal) => scheduler.run(() => transport.listRemotes(signal), signal),
+    async (signal) =>
+      (await scheduler.run(() => transport.send({ remote: 'local' }, listRemotes, signal), signal))
+        .data,
     localProtocol,
   );
   if (opts.transport === 'rest') {
@@ -55,20 +60,20 @@ export function createClient(options: ClientOptions = {}): Client {
       failover: opts.failover,
     });
   }
+  const send = clientSeam(transport.send.bind(transport), { scheduler, locks: new KeyedLocks() });
   const core = new Core({
-    transport,
+    send,
+    transport: transport.name,
     remotes,
-    scheduler,
-    locks: new KeyedLocks(),
     servers: new Map(),
     defaults: { remote: opts.defaultRemote, project: opts.project, timeout: opts.timeout },
   });
   return {
     binary: opts.binary,
     transport: transport.name,
-    images: new Images(core, new InfoBatcher()),
-    operations: new Operations(core),
-    remotes: new Remotes(core, remotes),
+    images: createImages(core),
+    operations: createOperations(core),
+    remotes: createRemotes(core),
     query: createQuery(core),
   };
 }

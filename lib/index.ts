@@ -14,9 +14,9 @@ export default lxc;
 export { lxc };
 export { createClient, type Client } from './client.js';
 export type { ClientOptions } from './options.js';
-export * from './errors.js';
-export * from './schemas.js';
-export type { CallOptions, Mutator } from './call/core.js';
+export * from './wire/errors.js';
+export * from './wire/schemas.js';
+export type { CallOptions, Mutator, Tail } from './call/core.js';
 export type { Runner, RunOptions, RunResult } from './transport/cli/runner.js';
 export type { Query, QueryOptions } from './api/query.js';
 export type {
@@ -28,26 +28,33 @@ export type {
   DeleteOptions,
   DeleteNoWaitOptions,
 } from './api/images.js';
-export type { ImageWritable } from './requests/write.js';
-export type { NewAlias, AliasWritable } from './requests/aliases.js';
-export type { AliasReplacement } from './api/aliases.js';
-export type { WaitOptions } from './api/operations.js';
-export type { RemoteListOptions } from './api/remotes.js';
-export { Images } from './api/images.js';
-export { ImageAliases } from './api/aliases.js';
-export { Operations } from './api/operations.js';
-export { Remotes } from './api/remotes.js';
-export type { ProgressEvent, ProgressHandler } from './progress.js';
-export type { ImportSource } from './requests/import.js';
-export type { ExportResult } from './requests/export.js';
-export type { RefreshResult } from './requests/refresh.js';
-export type { ImageSecret } from './requests/secret.js';
-export type { Method, Request, ApiRequest, CliRequest, Target } from './requests/request.js';
+export type { ImageWritable } from './flows/write.js';
+export type { NewAlias, AliasWritable } from './flows/aliases.js';
+export type { AliasReplacement, AliasCalls, ImageAliases } from './api/aliases.js';
+export type { WaitOptions, OperationCalls, Operations } from './api/operations.js';
+export type { RemoteListOptions, Remotes } from './api/remotes.js';
+export type { ImageCalls, Images, DeleteCall } from './api/images.js';
+export type { ApiCall, ApiCalls } from './api/define.js';
+export type { ProgressEvent, ProgressHandler } from './wire/progress.js';
+export type { ImportSource } from './wire/checks-transfer.js';
+export type { ExportResult } from './flows/export.js';
+export type { RefreshResult } from './flows/refresh.js';
+export type { ImageSecret } from './flows/secret.js';
 export type {
-  Transport,
+  Method,
+  Request,
+  ApiRequest,
+  CliRequest,
+  Target,
   Reply,
   Upload,
   UploadSource,
   Download,
   Relay,
-} from './transport/transport.js';
+  Stored,
+  Lifetime,
+  Guard,
+  Send,
+  Policy,
+} from './wire/request.js';
+export type { Transport } from './transport/transport.js';

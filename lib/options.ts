@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { ValidationError } from './errors.js';
+import { ValidationError } from './wire/errors.js';
 import type { Runner } from './transport/cli/runner.js';
 import type { Transport } from './transport/transport.js';
-import { checkBoolean, checkProject, checkRemote, checkTimeout, shown } from './validate.js';
+import { checkBoolean, checkProject, checkRemote, checkTimeout, shown } from './wire/validate.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {

@@ -1,360 +1,189 @@
 import type { CallOptions, Core, Mutator } from '../call/core.js';
-import { ValidationError } from '../errors.js';
-import { monotonic } from '../progress.js';
-import { copyImage, type CopyFlags } from '../requests/copy.js';
-import { exportImage, type ExportFlags, type ExportResult } from '../requests/export.js';
-import {
-  importFromUrl,
-  importImage,
-  type ImportFlags,
-  type ImportSource,
-} from '../requests/import.js';
-import { listFingerprints, listImages, type ListFilterOptions } from '../requests/list.js';
-import { refreshImage, type RefreshFlags, type RefreshResult } from '../requests/refresh.js';
-import { createSecret, type ImageSecret } from '../requests/secret.js';
-import {
-  deleteImage,
-  replaceChange,
-  setPropertyChange,
-  unsetPropertyChange,
-  updateChange,
-  writableBody,
-  writeImage,
-  type ImageWritable,
-} from '../requests/write.js';
-import type { Image, Operation } from '../schemas.js';
-import { checkAlias, checkPropertyKey, checkRef } from '../validate.js';
-import { ImageAliases } from './aliases.js';
-import { infoMany, type InfoBatcher } from '../requests/batch.js';
-import { found, getByAlias } from '../requests/lookup.js';
+import type { Image, Operation } from '../wire/schemas.js';
+import type { CopyFlags, ImportFlags, ImportSource } from '../wire/checks-transfer.js';
+import { copyImage } from '../flows/copy.js';
+import { exportImage, type ExportFlags, type ExportResult } from '../flows/export.js';
+import { importFromUrl, importImage } from '../flows/import.js';
+import { InfoBatcher, infoMany } from '../flows/info.js';
+import { listFingerprints, listImages, type ListFilterOptions } from '../flows/list.js';
+import { getByAlias, getProperty } from '../flows/lookup.js';
+import { refreshImage, type RefreshFlags, type RefreshResult } from '../flows/refresh.js';
+import { createSecret, type ImageSecret } from '../flows/secret.js';
+import * as write from '../flows/write.js';
+import { createAliases, type ImageAliases } from './aliases.js';
+import { defineCalls, type ApiCalls } from './define.js';
 
-/** Options of {@link Images.list}. */
+/** Options of `images.list`. */
 export interface ListOptions extends CallOptions, ListFilterOptions {}
-/** Options of {@link Images.import} and {@link Images.importFromUrl}. */
+/** Options of `images.import` and `images.importFromUrl`. */
 export interface ImportOptions extends CallOptions, ImportFlags {}
-/** Options of {@link Images.copy}. */
+/** Options of `images.copy`. */
 export interface CopyOptions extends CallOptions, CopyFlags {}
-/** Options of {@link Images.export}. */
+/** Options of `images.export`. */
 export interface ExportOptions extends CallOptions, ExportFlags {}
-/** Options of {@link Images.refresh}. */
+/** Options of `images.refresh`. */
 export interface RefreshOptions extends CallOptions, RefreshFlags {}
-/** Options of {@link Images.delete}. */
+/** Options of `images.delete`. */
 export interface DeleteOptions extends CallOptions {
   /** Wait for the deletion to finish (default `true`); `false` resolves to the running operation. */
   wait?: boolean | undefined;
 }
-/** Options of {@link Images.delete} that ask for the running operation. */
+/** Options of `images.delete` that ask for the running operation. */
 export interface DeleteNoWaitOptions extends DeleteOptions {
   wait: false;
 }
 
-// The same options with the progress handler made monotonic (percentages never go backwards).
-function steady<O extends { onProgress?: unknown }>(options: O): O {
-  const given = options.onProgress;
-  if (given !== undefined && typeof given !== 'function')
-    throw new ValidationError('onProgress', 'must be a function');
-  const onProgress = monotonic(given as Parameters<typeof monotonic>[0]);
-  return onProgress === undefined ? options : { ...options, onProgress };
-}
-
 /**
- * Images: `client.images`, with `client.images.aliases`. Every method takes the remote first,
- * then its arguments, then options, then an optional mutator (which may stand in the options
- * slot), and returns a promise.
+ * The calls of `client.images`, each said as `(args…, options): result`. Every call takes the
+ * remote first, then these arguments, then the options, then an optional mutator (which may
+ * stand in the options slot), and returns a promise: `info(ref, options): Image` is
+ * `lxc.images.info('local', ref, options?, mutator?)`.
  */
-export class Images {
-  /** Image aliases. */
-  readonly aliases: ImageAliases;
-
-  /** @internal */
-  constructor(
-    private readonly core: Core,
-    private readonly batcher: InfoBatcher,
-  ) {
-    this.aliases = new ImageAliases(core);
-  }
-
+export interface ImageCalls {
   /**
    * Lists images. `filter` uses `lxc image list` syntax; works on simplestreams remotes too.
    * @example lxc.images.list('images', { filter: 'os=alpine' }).then(images => images.length)
    */
-  list<R = Image[]>(
-    remote: string | undefined,
-    options?: ListOptions | Mutator<Image[], R>,
-    mutator?: Mutator<Image[], R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) => listImages(c, o));
-  }
-
+  list(options: ListOptions): Image[];
   /**
    * Lists the fingerprints of all images.
    * @example lxc.images.fingerprints('local').then(fps => fps.length)
    */
-  fingerprints<R = string[]>(
-    remote: string | undefined,
-    options?: CallOptions | Mutator<string[], R>,
-    mutator?: Mutator<string[], R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => listFingerprints(c));
-  }
-
+  fingerprints(options: CallOptions): string[];
   /**
    * Reads one image by full fingerprint, unique prefix or alias. Concurrent calls on a remote
    * are coalesced where that is cheaper.
    * @throws {@link NotFoundError} when nothing matches; {@link LxcError} when a prefix is ambiguous.
    * @example lxc.images.info('local', fp, image => image.size)
    */
-  info<R = Image>(
-    remote: string | undefined,
-    ref: string,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => this.batcher.info(c, checkRef(ref)));
-  }
-
+  info(ref: string, options: CallOptions): Image;
   /**
    * Reads many images at once, in the order of `refs`, as cheaply as the remote allows.
    * @throws {@link NotFoundError} for the first ref that matches nothing.
    * @example lxc.images.infoMany('local', [fp1, 'alpine']).then(images => images.map(i => i.size))
    */
-  infoMany<R = Image[]>(
-    remote: string | undefined,
-    refs: readonly string[],
-    options?: CallOptions | Mutator<Image[], R>,
-    mutator?: Mutator<Image[], R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => infoMany(c, refs));
-  }
-
+  infoMany(refs: readonly string[], options: CallOptions): Image[];
   /**
    * Reads the image an alias points at.
    * @throws {@link NotFoundError} when the alias does not exist.
    * @example lxc.images.getByAlias('local', 'alpine/3.19').then(image => image.fingerprint)
    */
-  getByAlias<R = Image>(
-    remote: string | undefined,
-    alias: string,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => getByAlias(c, checkAlias(alias)));
-  }
-
+  getByAlias(alias: string, options: CallOptions): Image;
   /**
    * Tells whether `ref` (fingerprint, prefix or alias) names an image. Never throws for "not found".
    * @example lxc.images.exists('local', 'alpine').then(found => found)
    */
-  exists<R = boolean>(
-    remote: string | undefined,
-    ref: string,
-    options?: CallOptions | Mutator<boolean, R>,
-    mutator?: Mutator<boolean, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) =>
-      found(this.batcher.info(c, checkRef(ref))),
-    );
-  }
-
+  exists(ref: string, options: CallOptions): boolean;
   /**
    * Replaces the writable fields (PUT). `properties` is replaced whole; fields left out keep
    * their values. Never overwrites a concurrent writer's change.
    * @example lxc.images.replace('local', fp, { properties: { os: 'alpine' } }).then(image => image.properties)
    */
-  replace<R = Image>(
-    remote: string | undefined,
-    fp: string,
-    body: ImageWritable,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) =>
-      writeImage(c, checkRef(fp, 'fp'), replaceChange(writableBody(body, 'body'))),
-    );
-  }
-
+  replace(fp: string, body: write.ImageWritable, options: CallOptions): Image;
   /**
    * Updates some fields (PATCH); `properties` keys are merged in.
    * @example lxc.images.update('local', fp, { public: true }).then(image => image.public)
    */
-  update<R = Image>(
-    remote: string | undefined,
-    fp: string,
-    patch: ImageWritable,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) =>
-      writeImage(c, checkRef(fp, 'fp'), updateChange(writableBody(patch, 'patch'))),
-    );
-  }
-
-  /**
-   * Deletes an image. Waits by default; `{wait: false}` resolves to the running `Operation`.
-   * @throws {@link NotFoundError} when there is no such image.
-   * @example lxc.images.delete('local', fp)
-   */
-  delete<R = Operation>(
-    remote: string | undefined,
-    ref: string,
-    options: DeleteNoWaitOptions,
-    mutator?: Mutator<Operation, R>,
-  ): Promise<NoInfer<R>>;
-  delete<R = undefined>(
-    remote: string | undefined,
-    ref: string,
-    options?: DeleteOptions | Mutator<undefined, R>,
-    mutator?: Mutator<undefined, R>,
-  ): Promise<NoInfer<R>>;
-  delete<R>(
-    remote: string | undefined,
-    ref: string,
-    options?: DeleteOptions | Mutator<never, R>,
-    mutator?: Mutator<never, R>,
-  ): Promise<NoInfer<R>> {
-    type Either = Mutator<Operation | undefined, R>; // the overloads tie the mutator to `wait`
-    return this.core.call(
-      remote,
-      options as DeleteOptions | Either | undefined,
-      mutator as Either | undefined,
-      (c, o) => deleteImage(c, checkRef(ref), o.wait !== false),
-    );
-  }
-
+  update(fp: string, patch: write.ImageWritable, options: CallOptions): Image;
   /**
    * Reads one property; `undefined` when it is not set.
    * @example lxc.images.getProperty('local', 'alpine', 'os').then(os => os)
    */
-  getProperty<R = string | undefined>(
-    remote: string | undefined,
-    ref: string,
-    key: string,
-    options?: CallOptions | Mutator<string | undefined, R>,
-    mutator?: Mutator<string | undefined, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, async (c) => {
-      const name = checkPropertyKey(key);
-      const image = await this.batcher.info(c, checkRef(ref));
-      return Object.hasOwn(image.properties, name) ? image.properties[name] : undefined;
-    });
-  }
-
+  getProperty(ref: string, key: string, options: CallOptions): string | undefined;
   /**
    * Sets one property (PATCH) and resolves to the image.
    * @example lxc.images.setProperty('local', 'alpine', 'owner', 'ops')
    */
-  setProperty<R = Image>(
-    remote: string | undefined,
-    ref: string,
-    key: string,
-    value: string,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) =>
-      writeImage(c, checkRef(ref), setPropertyChange(key, value)),
-    );
-  }
-
+  setProperty(ref: string, key: string, value: string, options: CallOptions): Image;
   /**
    * Removes one property (the `lxc` CLI only blanks it) and resolves to the image.
    * @example lxc.images.unsetProperty('local', 'alpine', 'owner')
    */
-  unsetProperty<R = Image>(
-    remote: string | undefined,
-    ref: string,
-    key: string,
-    options?: CallOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) =>
-      writeImage(c, checkRef(ref), unsetPropertyChange(key)),
-    );
-  }
-
+  unsetProperty(ref: string, key: string, options: CallOptions): Image;
   /**
    * Imports an image from a unified tarball path, `{metadata, rootfs}` paths, bytes, or a stream
    * (never held whole in memory).
    * @throws {@link ConflictError} when the image is already there.
    * @example lxc.images.import('local', 'alpine.tar.gz', { aliases: ['alpine'] }).then(image => image.fingerprint)
    */
-  import<R = Image>(
-    remote: string | undefined,
-    source: ImportSource,
-    options?: ImportOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) => importImage(c, source, steady(o)));
-  }
-
+  import(source: ImportSource, options: ImportOptions): Image;
   /**
    * Imports from an https URL that answers `LXD-Image-URL`/`LXD-Image-Hash` (LXD's `url` source).
    * @example lxc.images.importFromUrl('local', 'https://example.com/image', { aliases: ['web'] })
    */
-  importFromUrl<R = Image>(
-    remote: string | undefined,
-    url: string,
-    options?: ImportOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) => importFromUrl(c, url, steady(o)));
-  }
-
+  importFromUrl(url: string, options: ImportOptions): Image;
   /**
    * Copies an image from any remote (LXD or simplestreams) to an LXD remote; resolves to the copy.
    * @example lxc.images.copy('images', 'alpine/3.19', 'local', { aliases: ['alpine'] })
    */
-  copy<R = Image>(
-    remote: string | undefined,
-    ref: string,
-    targetRemote: string,
-    options?: CopyOptions | Mutator<Image, R>,
-    mutator?: Mutator<Image, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) =>
-      copyImage(c, ref, targetRemote, steady(o)),
-    );
-  }
-
+  copy(ref: string, targetRemote: string, options: CopyOptions): Image;
   /**
    * Exports an image to a file or a directory, atomically (nothing is left behind on failure).
    * @example lxc.images.export('local', 'alpine', '/tmp/alpine.tar.gz').then(r => r.files)
    */
-  export<R = ExportResult>(
-    remote: string | undefined,
-    ref: string,
-    destination: string,
-    options?: ExportOptions | Mutator<ExportResult, R>,
-    mutator?: Mutator<ExportResult, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) =>
-      exportImage(c, ref, destination, steady(o)),
-    );
-  }
-
+  export(ref: string, destination: string, options: ExportOptions): ExportResult;
   /**
    * Refreshes an auto-updating image from its source.
    * @example lxc.images.refresh('local', 'alpine').then(r => r.refreshed)
    */
-  refresh<R = RefreshResult>(
-    remote: string | undefined,
-    ref: string,
-    options?: RefreshOptions | Mutator<RefreshResult, R>,
-    mutator?: Mutator<RefreshResult, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) => refreshImage(c, ref, steady(o)));
-  }
-
+  refresh(ref: string, options: RefreshOptions): RefreshResult;
   /**
    * Creates a single-use secret that lets an untrusted client fetch this private image.
    * @example lxc.images.createSecret('local', fp).then(s => s.secret)
    */
-  createSecret<R = ImageSecret>(
+  createSecret(ref: string, options: CallOptions): ImageSecret;
+}
+
+/**
+ * Deletes an image. Waits by default; `{wait: false}` resolves to the running `Operation`.
+ * @throws {@link NotFoundError} when there is no such image.
+ * @example lxc.images.delete('local', fp)
+ */
+export interface DeleteCall {
+  <R = Operation>(
     remote: string | undefined,
     ref: string,
-    options?: CallOptions | Mutator<ImageSecret, R>,
-    mutator?: Mutator<ImageSecret, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => createSecret(c, ref));
-  }
+    options: DeleteNoWaitOptions,
+    mutator?: Mutator<Operation, R>,
+  ): Promise<NoInfer<R>>;
+  <R = undefined>(
+    remote: string | undefined,
+    ref: string,
+    options?: DeleteOptions | Mutator<undefined, R>,
+    mutator?: Mutator<undefined, R>,
+  ): Promise<NoInfer<R>>;
+}
+
+/** Images: `client.images`, with `client.images.aliases` (see {@link ImageCalls}). */
+export type Images = ApiCalls<ImageCalls> & {
+  /** Deletes an image (see {@link DeleteCall}). */
+  readonly delete: DeleteCall;
+  /** Image aliases. */
+  readonly aliases: ImageAliases;
+};
+
+/** Makes `client.images`: each call is its flow, one line each. */
+export function createImages(core: Core): Images {
+  const batcher = new InfoBatcher();
+  const calls = defineCalls<ImageCalls & { delete(ref: string, o: DeleteOptions): unknown }>(core, {
+    list: (c, o) => listImages(c, o),
+    fingerprints: (c) => listFingerprints(c),
+    info: (c, _o, ref) => batcher.info(c, ref),
+    infoMany: (c, _o, refs) => infoMany(c, refs),
+    getByAlias: (c, _o, alias) => getByAlias(c, alias),
+    exists: (c, _o, ref) => batcher.exists(c, ref),
+    replace: (c, _o, fp, body) => write.replaceImage(c, fp, body),
+    update: (c, _o, fp, patch) => write.updateImage(c, fp, patch),
+    delete: (c, o, ref) => write.deleteImage(c, ref, o.wait !== false),
+    getProperty: (c, _o, ref, key) => getProperty(c, batcher.read, ref, key),
+    setProperty: (c, _o, ref, key, value) => write.setProperty(c, ref, key, value),
+    unsetProperty: (c, _o, ref, key) => write.unsetProperty(c, ref, key),
+    import: (c, o, source) => importImage(c, source, o),
+    importFromUrl: (c, o, url) => importFromUrl(c, url, o),
+    copy: (c, o, ref, targetRemote) => copyImage(c, ref, targetRemote, o),
+    export: (c, o, ref, destination) => exportImage(c, ref, destination, o),
+    refresh: (c, o, ref) => refreshImage(c, ref, o),
+    createSecret: (c, _o, ref) => createSecret(c, ref),
+  });
+  return { ...calls, delete: calls.delete as DeleteCall, aliases: createAliases(core) };
 }

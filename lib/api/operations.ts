@@ -1,56 +1,43 @@
-import type { CallOptions, Core, Mutator } from '../call/core.js';
-import { cancelOperationById, operationInfo, waitFor } from '../requests/operations.js';
-import type { Operation } from '../schemas.js';
+import type { CallOptions, Core } from '../call/core.js';
+import type { Operation } from '../wire/schemas.js';
+import * as operations from '../flows/operations.js';
+import { defineCalls, type ApiCalls } from './define.js';
 
-/** Options of {@link Operations.wait}. */
+/** Options of `operations.wait`. */
 export interface WaitOptions extends CallOptions {
   /** Seconds the server waits before answering with the still-running operation (default: until it ends). */
   seconds?: number | undefined;
 }
 
-/** Background operations: `client.operations`. */
-export class Operations {
-  /** @internal */
-  constructor(private readonly core: Core) {}
-
+/** The calls of `client.operations`, said as `(args…, options): result` (remote first, mutator last). */
+export interface OperationCalls {
   /**
    * Reads an operation.
    * @throws {@link NotFoundError} when there is no such operation.
    * @example lxc.operations.info('local', id).then(op => op.status)
    */
-  info<R = Operation>(
-    remote: string | undefined,
-    id: string,
-    options?: CallOptions | Mutator<Operation, R>,
-    mutator?: Mutator<Operation, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => operationInfo(c, id));
-  }
-
+  info(id: string, options: CallOptions): Operation;
   /**
    * Waits until an operation ends (or `seconds` pass) and resolves to it; a failed one rejects
    * with its `err`.
    * @example lxc.operations.wait('local', op.id).then(op => op.status)
    */
-  wait<R = Operation>(
-    remote: string | undefined,
-    id: string,
-    options?: WaitOptions | Mutator<Operation, R>,
-    mutator?: Mutator<Operation, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c, o) => waitFor(c, id, o.seconds));
-  }
-
+  wait(id: string, options: WaitOptions): Operation;
   /**
    * Cancels a running operation (when it `may_cancel`).
    * @example lxc.operations.cancel('local', op.id)
    */
-  cancel<R = undefined>(
-    remote: string | undefined,
-    id: string,
-    options?: CallOptions | Mutator<undefined, R>,
-    mutator?: Mutator<undefined, R>,
-  ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => cancelOperationById(c, id));
-  }
+  cancel(id: string, options: CallOptions): undefined;
+}
+
+/** Background operations: `client.operations` (see {@link OperationCalls}). */
+export type Operations = ApiCalls<OperationCalls>;
+
+/** Makes `client.operations`. */
+export function createOperations(core: Core): Operations {
+  return defineCalls<OperationCalls>(core, {
+    info: (c, _o, id) => operations.operationInfo(c, id),
+    wait: (c, o, id) => operations.waitFor(c, id, o.seconds),
+    cancel: (c, _o, id) => operations.cancelOperationById(c, id),
+  });
 }

@@ -1,15 +1,19 @@
-import { LxcError, ValidationError } from '../errors.js';
-import type { RemoteDirectory } from '../remotes/directory.js';
-import type { Server } from '../requests/server.js';
-import type { Transport } from '../transport/transport.js';
-import { checkCallOptions, checkProject, checkRemote } from '../validate.js';
-import { Call } from './call.js';
-import { interruption, startDeadline } from './deadline.js';
-import type { KeyedLocks } from './locks.js';
-import type { Scheduler } from './scheduler.js';
+import { LxcError, ValidationError } from '../wire/errors.js';
+import { interruption, startDeadline } from '../wire/deadline.js';
+import { checkCallOptions, checkProject, checkRemote } from '../wire/validate.js';
+import { Call, type CallParts } from './call.js';
 
 /** Receives a call's typed result; the call resolves to what it returns (it may be async). */
 export type Mutator<T, R> = (value: T) => R | Promise<R>;
+
+/**
+ * The tail of every call: its options, then a mutator, which may also stand in the options
+ * slot. `lxc.images.info('local', fp, image => image.size)`.
+ */
+export type Tail<O, T, R> = [
+  options?: O | Mutator<T, R> | undefined,
+  mutator?: Mutator<T, R> | undefined,
+];
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -34,15 +38,9 @@ export interface Defaults {
   timeout?: number | undefined;
 }
 
-/** What one client's calls share: its transport, remotes, concurrency limit and write locks. */
-export interface CoreParts {
-  transport: Transport;
-  remotes: RemoteDirectory;
-  scheduler: Scheduler;
-  locks: KeyedLocks;
+/** What one client's calls share, and its defaults. */
+export interface CoreParts extends CallParts {
   defaults: Defaults;
-  /** `GET /1.0` of each remote, once read. */
-  servers: Map<string, Server>;
 }
 
 // Any failure inside the library becomes an LxcError that keeps the original as its cause.
@@ -54,31 +52,35 @@ function asLxcError(error: unknown, signal: AbortSignal, remote: string): LxcErr
   return new LxcError(message, { remote, cause: error });
 }
 
+// Splits a call's tail into its options and its mutator, checking both.
+function splitTail<O, T, R>(tail: Tail<O, T, R>): [O | undefined, Mutator<T, R> | undefined] {
+  const [first, second] = tail;
+  const [options, mutator] =
+    typeof first === 'function' ? [undefined, first as Mutator<T, R>] : [first, second];
+  const given: unknown = options; // plain JavaScript callers may pass anything
+  if (given !== undefined && (typeof given !== 'object' || given === null))
+    throw new ValidationError('options', 'must be an object');
+  const mutatorGiven: unknown = mutator;
+  if (mutatorGiven !== undefined && typeof mutatorGiven !== 'function')
+    throw new ValidationError('mutator', 'must be a function');
+  return [options, mutator];
+}
+
 /** The shared state of one client, and the one helper every public method goes through. */
 export class Core {
   constructor(readonly parts: CoreParts) {}
 
   /**
-   * Runs one public call: lets a mutator stand in the options slot, checks the options,
-   * applies the client's defaults, starts the call's deadline, runs `work`, turns any failure
-   * into an {@link LxcError}, and applies the mutator (whose own errors pass through).
+   * Runs one public call: splits its tail, checks the options, applies the client's defaults,
+   * starts the call's deadline, runs `work`, turns any failure into an {@link LxcError}, and
+   * applies the mutator (whose own errors pass through).
    */
   async call<O extends CallOptions, T, R>(
     remote: string | undefined,
-    optionsOrMutator: O | Mutator<T, R> | undefined,
-    mutator: Mutator<T, R> | undefined,
+    tail: Tail<O, T, R>,
     work: (call: Call, options: O) => Promise<T>,
   ): Promise<R> {
-    const [options, mut] =
-      typeof optionsOrMutator === 'function'
-        ? [undefined, optionsOrMutator]
-        : [optionsOrMutator, mutator];
-    const given: unknown = options; // plain JavaScript callers may pass anything
-    if (given !== undefined && (typeof given !== 'object' || given === null))
-      throw new ValidationError('options', 'must be an object');
-    const mutatorGiven: unknown = mut;
-    if (mutatorGiven !== undefined && typeof mutatorGiven !== 'function')
-      throw new ValidationError('mutator', 'must be a function');
+    const [options, mutator] = splitTail(tail);
     const opts = options ?? ({} as O);
     checkCallOptions(opts);
     const { defaults } = this.parts;
@@ -98,6 +100,6 @@ export class Core {
     } finally {
       deadline.dispose();
     }
-    return mut ? await mut(value) : (value as unknown as R);
+    return mutator ? await mutator(value) : (value as unknown as R);
   }
 }

@@ -1,4 +1,4 @@
-import { interruption } from './deadline.js';
+import { interruption } from '../wire/deadline.js';
 
 interface Waiter {
   start: () => void;

@@ -1,4 +1,4 @@
-import type { Image } from '../schemas.js';
+import type { Image } from '../wire/schemas.js';
 
 // `a.b` matches `architecture.bits`: as many dot-separated parts, each a prefix of the other's.
 function dotPrefixMatch(short: string, full: string): boolean {

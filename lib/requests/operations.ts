@@ -1,47 +1,35 @@
-import type { Call } from '../call/call.js';
-import { cancelRequest, operationRequest, settle, waitRequest } from '../call/operation.js';
-import { LxcError, NotFoundError, ValidationError } from '../errors.js';
-import type { Operation } from '../schemas.js';
-import { shown } from '../validate.js';
+import { z } from 'zod';
+import { apiPath, listing, type ApiRequest } from '../wire/request.js';
+import { OperationSchema, type Operation } from '../wire/schemas.js';
 
-/** Checks an operation id (a UUID, or any short id of letters, digits and `-`). */
-export function checkOperationId(id: unknown): string {
-  if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-    throw new ValidationError('id', `not an operation id: ${shown(id)}`);
-  }
-  return id;
+const path = (id: string, ...rest: string[]): string => apiPath('1.0', 'operations', id, ...rest);
+
+/** `GET /1.0/operations/<id>` */
+export function operationRequest(id: string): ApiRequest<Operation> {
+  return { method: 'GET', path: path(id), schema: OperationSchema };
 }
 
-/** Reads an operation. */
-export function operationInfo(call: Call, id: unknown): Promise<Operation> {
-  return call.send({ api: operationRequest(checkOperationId(id)) });
+/** `GET /1.0/operations/<id>/wait?timeout=<seconds>` (-1: until it ends). */
+export function waitRequest(id: string, seconds: number): ApiRequest<Operation> {
+  return {
+    method: 'GET',
+    path: path(id, 'wait'),
+    query: { timeout: String(seconds) },
+    schema: OperationSchema,
+  };
 }
 
-/**
- * Waits (up to `seconds` on the server, or until it ends) and resolves to the operation; a
- * failed one rejects with its classified error.
- */
-export async function waitFor(call: Call, id: unknown, seconds: unknown): Promise<Operation> {
-  const checkedId = checkOperationId(id);
-  const limit = seconds ?? -1;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < -1)
-    throw new ValidationError('seconds', 'must be an integer of -1 or more');
-  let op: Operation;
-  try {
-    op = await call.send({ api: waitRequest(checkedId, limit) });
-  } catch (error) {
-    // Incus answers a wait that timed out (and a failed operation) with an error body
-    if (!(error instanceof LxcError) || error instanceof NotFoundError || call.signal.aborted)
-      throw error;
-    op = await call.send({ api: operationRequest(checkedId) }).catch(() => {
-      throw error;
-    });
-  }
-  return op.status_code >= 400 && op.err !== '' ? settle(op, call.remote) : op;
+/** `DELETE /1.0/operations/<id>`: cancels an operation that `may_cancel`. */
+export function cancelRequest(id: string): ApiRequest {
+  return { method: 'DELETE', path: path(id), schema: z.unknown() };
 }
 
-/** Cancels a running operation (when it `may_cancel`). */
-export async function cancelOperationById(call: Call, id: unknown): Promise<undefined> {
-  await call.send({ api: cancelRequest(checkOperationId(id)) });
-  return undefined;
+const OperationsSchema = z
+  .record(z.string(), z.array(OperationSchema).nullish())
+  .nullish()
+  .transform((byStatus) => Object.values(byStatus ?? {}).flatMap((list) => list ?? []));
+
+/** `GET /1.0/operations?recursion=1`: every operation of the project, whatever its status. */
+export function operationsRequest(): ApiRequest<Operation[]> {
+  return listing('/1.0/operations', OperationsSchema);
 }

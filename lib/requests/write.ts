@@ -1,34 +1,7 @@
 import { z } from 'zod';
-import type { Call } from '../call/call.js';
-import { readModifyWrite } from '../call/write-guard.js';
-import { ValidationError } from '../errors.js';
-import { OperationSchema, type Image, type Operation } from '../schemas.js';
-import type { Reply } from '../transport/transport.js';
-import { checkObject, checkProperties, checkPropertyKey, checkText } from '../validate.js';
-import { getImage, resolveFingerprint } from './lookup.js';
-import { apiPath, type ApiRequest } from './request.js';
-
-/** The writable fields of an image (`PUT`/`PATCH` body). */
-export interface ImageWritable {
-  /** Keep the image up to date with its source. */
-  auto_update?: boolean;
-  /** Image properties (`os`, `release`…). */
-  properties?: Record<string, string>;
-  /** Whether untrusted clients may see the image. */
-  public?: boolean;
-  /** `Date`, an RFC 3339 string, or `null` for "never". */
-  expires_at?: Date | string | null;
-  /** Profiles applied to instances made from the image. */
-  profiles?: string[];
-}
-
-const WritableSchema = z.strictObject({
-  auto_update: z.boolean().optional(),
-  properties: z.record(z.string(), z.string()).optional(),
-  public: z.boolean().optional(),
-  expires_at: z.union([z.date(), z.iso.datetime({ offset: true }), z.null()]).optional(),
-  profiles: z.array(z.string().min(1)).optional(),
-});
+import { apiPath, type ApiRequest, type Guard } from '../wire/request.js';
+import type { Image } from '../wire/schemas.js';
+import { imageRequest } from './images.js';
 
 /**
  * LXD's zero-time rule: a zero time (0001) would keep the old expiry, so "never" (`null`) is
@@ -36,16 +9,6 @@ const WritableSchema = z.strictObject({
  */
 export function expiryValue(at: Date | string | null): string {
   return at === null ? '1970-01-01T00:00:00Z' : new Date(at).toISOString();
-}
-
-/** Checks a PUT/PATCH body and turns it into LXD's JSON. */
-export function writableBody(value: unknown, field: string): Record<string, unknown> {
-  const result = WritableSchema.safeParse(checkObject(value, field));
-  if (!result.success) throw new ValidationError(field, z.prettifyError(result.error));
-  const body: Record<string, unknown> = { ...result.data };
-  if (result.data.properties) checkProperties(result.data.properties, `${field}.properties`);
-  if (result.data.expires_at !== undefined) body.expires_at = expiryValue(result.data.expires_at);
-  return body;
 }
 
 /** The "merge over the current values" rule: a PUT body that changes only what `changes` names. */
@@ -106,15 +69,8 @@ export function updateChange(patch: Record<string, unknown>): (current: Image) =
   };
 }
 
-/** `setProperty`: a PATCH of one property. */
-export function setPropertyChange(key: unknown, value: unknown): (current: Image) => Change {
-  const body = { properties: { [checkPropertyKey(key)]: checkText(value, 'value') } };
-  return updateChange(body);
-}
-
-/** `unsetProperty`: a PUT without the key (the `lxc` CLI only blanks it). */
-export function unsetPropertyChange(key: unknown): (current: Image) => Change {
-  const name = checkPropertyKey(key);
+/** `unsetProperty`'s rule: a PUT without the key (the `lxc` CLI only blanks it). */
+export function withoutProperty(name: string): (current: Image) => Change {
   return (current) => {
     const properties = Object.fromEntries(
       Object.entries(current.properties).filter(([k]) => k !== name),
@@ -123,50 +79,19 @@ export function unsetPropertyChange(key: unknown): (current: Image) => Change {
   };
 }
 
-/**
- * Writes an image without losing a concurrent change (see {@link readModifyWrite}): reads it
- * with its ETag, works out the change from it, sends it, and resolves to the image as it now is.
- */
-export async function writeImage(
-  call: Call,
-  ref: string,
-  change: (current: Image) => Change,
-): Promise<Image> {
-  const fingerprint = await resolveFingerprint(call, ref);
-  const read = (): Promise<Reply<Image>> => getImage(call, fingerprint);
-  return readModifyWrite(
-    call,
-    `image ${fingerprint}`,
-    read,
-    (current, etag) => {
-      const { method, body } = change(current);
-      return call.send({ api: imageWriteRequest(method, fingerprint, body, etag) });
-    },
-    async () => (await read()).data,
-  );
+/** The lock key of an image: writes to one image run one at a time within a client. */
+export function imageKey(fingerprint: string): string {
+  return `image ${fingerprint}`;
 }
 
-/** `DELETE /1.0/images/<fp>`: waits for the operation, or resolves to it when `wait` is false. */
-export function deleteRequest(
-  fingerprint: string,
-  wait: boolean,
-): ApiRequest<Operation | undefined> {
+/** A guarded write of an image: read it, send `change` of it with its ETag, read it back. */
+export function imageGuard(fingerprint: string, change: (current: Image) => Change): Guard<Image> {
   return {
-    method: 'DELETE',
-    path: apiPath('1.0', 'images', fingerprint),
-    wait,
-    schema: wait ? z.unknown().transform(() => undefined) : OperationSchema,
+    key: imageKey(fingerprint),
+    read: imageRequest(fingerprint),
+    write: (current, etag) => {
+      const { method, body } = change(current);
+      return imageWriteRequest(method, fingerprint, body, etag);
+    },
   };
-}
-
-/** Deletes an image (under the client's lock on it); resolves to the operation when not waiting. */
-export async function deleteImage(
-  call: Call,
-  ref: string,
-  wait: boolean,
-): Promise<Operation | undefined> {
-  const fingerprint = await resolveFingerprint(call, ref);
-  return call.exclusive(`image ${fingerprint}`, () =>
-    call.send({ api: deleteRequest(fingerprint, wait) }),
-  );
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { createClient, type Client } from '../client.js';
-import { BinaryNotFoundError, LxcError, ValidationError } from '../errors.js';
+import { BinaryNotFoundError, LxcError, ValidationError } from '../wire/errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon, type DaemonProcess } from './daemon.js';
 import { makeImage } from './make-image.js';
@@ -17,7 +17,7 @@ import {
   type Sandbox,
   type SandboxBinary,
 } from './sandbox.js';
-import { shown } from '../validate.js';
+import { shown } from '../wire/validate.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {

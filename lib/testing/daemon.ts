@@ -1,6 +1,6 @@
 import { debuglog } from 'node:util';
 import { execa } from 'execa';
-import { BinaryNotFoundError } from '../errors.js';
+import { BinaryNotFoundError } from '../wire/errors.js';
 
 const debug = debuglog('lxc-images');
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Files } from '../hash.js';
+import { sha256Files } from '../wire/hash.js';
 import { createExecaRunner } from '../transport/cli/runner.js';
 
 export { sha256Files };

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../client.js';
-import { BinaryNotFoundError, LxcError } from '../errors.js';
+import { BinaryNotFoundError, LxcError } from '../wire/errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon } from './daemon.js';
 

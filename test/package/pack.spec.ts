@@ -314,7 +314,6 @@ describe('the packed package', () => {
       incus: 'object',
       LxcError: 'function',
       NotFoundError: 'function',
-      Images: 'function',
     });
     expect(smoke.testing).to.include({
       startSandbox: 'function',

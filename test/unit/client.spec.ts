@@ -1,14 +1,14 @@
+import sinon from 'sinon';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import sinon from 'sinon';
-import { createClient } from '../../lib/client.js';
-import { AbortError, ParseError, TimeoutError, ValidationError } from '../../lib/errors.js';
-import { fakeClient, type FakeAnswer } from './fake-transport.js';
+import { type FakeAnswer, fakeClient } from './fake-transport.js';
 import { F0, fixture, ok, rejection, stubRunner } from './helpers.js';
+import { createClient } from '../../lib/client.js';
+import { AbortError, ParseError, TimeoutError, ValidationError } from '../../lib/wire/errors.js';
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-lxc.mjs', import.meta.url));
 

@@ -1,20 +1,26 @@
+import { FakeTransport } from './fake-transport.js';
 import { Core, type Defaults } from '../../lib/call/core.js';
 import { KeyedLocks } from '../../lib/call/locks.js';
+import { clientSeam } from '../../lib/call/policies.js';
+import { RemoteDirectory } from '../../lib/call/remotes.js';
 import { Scheduler } from '../../lib/call/scheduler.js';
-import { RemoteDirectory } from '../../lib/remotes/directory.js';
-import { FakeTransport } from './fake-transport.js';
+import { remoteListCommand } from '../../lib/requests/server.js';
 
-/** A Core over a fake transport, with the given defaults and concurrency limit. */
+/** A Core over a fake transport (with the client's policies), with the given defaults and concurrency limit. */
 export function fakeCore(
   defaults: Defaults = { remote: 'local' },
   concurrency = 8,
 ): { fake: FakeTransport; core: Core } {
   const fake = new FakeTransport();
+  const scheduler = new Scheduler(concurrency);
+  const list = { cli: remoteListCommand('lxd') };
   const core = new Core({
-    transport: fake,
-    remotes: new RemoteDirectory(() => fake.listRemotes(), 'lxd'),
-    scheduler: new Scheduler(concurrency),
-    locks: new KeyedLocks(),
+    send: clientSeam(fake.send.bind(fake), { scheduler, locks: new KeyedLocks() }),
+    transport: fake.name,
+    remotes: new RemoteDirectory(
+      async (signal) => (await fake.send({ remote: 'local' }, list, signal)).data,
+      'lxd',
+    ),
     defaults,
     servers: new Map(),
   });

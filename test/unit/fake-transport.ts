@@ -1,10 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createClient, type Client, type ClientOptions } from '../../lib/index.js';
-import type { Remote } from '../../lib/schemas.js';
-import { parseJson } from '../../lib/parse.js';
-import { requestUrl, type Request, type Target } from '../../lib/requests/request.js';
-import type { Download, Relay, Reply, Transport, Upload } from '../../lib/transport/transport.js';
+import { type Client, type ClientOptions, createClient } from '../../lib/index.js';
+import type { Transport } from '../../lib/transport/transport.js';
+import { parseJson } from '../../lib/wire/parse.js';
+import {
+  type Download,
+  type Relay,
+  type Reply,
+  type Request,
+  requestUrl,
+  type Target,
+  type Upload,
+} from '../../lib/wire/request.js';
+import type { Remote } from '../../lib/wire/schemas.js';
 
 /** A reply of the fake: raw output text, the same with an ETag (as REST gives), or an error. */
 export type FakeReply = string | Error | { body: string; etag?: string };
@@ -61,6 +69,8 @@ export class FakeTransport implements Transport {
   ];
   /** The fingerprint an upload resolves to (or the error it rejects with). */
   uploaded: string | Error = '';
+  /** The error a relay rejects with (it resolves when this is unset). */
+  relayed: Error | undefined;
   /** The files a download writes (name → content). */
   downloadFiles: Record<string, string> = {};
 
@@ -93,6 +103,12 @@ export class FakeTransport implements Transport {
   }
 
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
+    const transfer = this.transfer(target, request);
+    if (transfer) return { data: (await transfer) as T };
+    if (request.cli?.args[0] === 'remote' && request.cli.args[1] === 'list') {
+      this.remoteListings++;
+      return { data: this.remotes as T };
+    }
     await Promise.resolve();
     signal.throwIfAborted();
     const key = requestKey(target, request, this.name);
@@ -119,28 +135,29 @@ export class FakeTransport implements Transport {
     }
   }
 
-  upload(target: Target, upload: Upload): Promise<string> {
-    this.uploads.push({ target, upload });
-    const { uploaded } = this;
-    return uploaded instanceof Error ? Promise.reject(uploaded) : Promise.resolve(uploaded);
+  // Records a transfer and answers it: uploads with `uploaded`, downloads with `downloadFiles`.
+  private transfer(target: Target, request: Request): Promise<unknown> | undefined {
+    if (request.upload) {
+      this.uploads.push({ target, upload: request.upload });
+      const { uploaded } = this;
+      if (uploaded instanceof Error) return Promise.reject(uploaded);
+      return Promise.resolve({ fingerprint: uploaded, since: new Date(0) });
+    }
+    if (request.download) return this.download(target, request.download);
+    if (request.relay) {
+      this.relays.push({ from: target, relay: request.relay });
+      if (this.relayed) return Promise.reject(this.relayed);
+      return Promise.resolve({ fingerprint: request.relay.fingerprint, since: new Date(0) });
+    }
+    return undefined;
   }
 
-  async download(target: Target, download: Download): Promise<string[]> {
+  private async download(target: Target, download: Download): Promise<string[]> {
     this.downloads.push({ target, download });
     await mkdir(download.dir, { recursive: true });
     for (const [name, content] of Object.entries(this.downloadFiles))
       await writeFile(join(download.dir, name), content);
     return Object.keys(this.downloadFiles);
-  }
-
-  relay(from: Target, relay: Relay): Promise<void> {
-    this.relays.push({ from, relay });
-    return Promise.resolve();
-  }
-
-  listRemotes(): Promise<Remote[]> {
-    this.remoteListings++;
-    return Promise.resolve(this.remotes);
   }
 }
 

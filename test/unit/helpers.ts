@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import sinon from 'sinon';
-import { errorFromMessage } from '../../lib/classify.js';
-import type { LxcError, LxcErrorDetails } from '../../lib/errors.js';
+import { readFileSync } from 'node:fs';
+import { errorFromMessage } from '../../lib/wire/classify.js';
+import type { LxcError, LxcErrorDetails } from '../../lib/wire/errors.js';
 import type { Runner, RunResult } from '../../lib/transport/cli/runner.js';
 
 /** A sinon stub that stands in for the process runner (CLI transport tests). */

@@ -1,43 +1,25 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Send } from '../../call/operation.js';
-import { LxcError, ParseError } from '../../errors.js';
-import { importedFingerprint, undoImport } from '../../requests/import.js';
-import { projectFlag, type Request, type Target } from '../../requests/request.js';
-import { progressLines } from '../../progress.js';
-import { secretValues } from '../../redact.js';
-import { parseRemoteList, REMOTE_LIST_ARGS } from '../../remotes/directory.js';
-import type { Remote } from '../../schemas.js';
-import type { Download, Relay, Reply, Transport, Upload } from '../transport.js';
+import { readdir } from 'node:fs/promises';
+import { LxcError } from '../../wire/errors.js';
+import { progressLines } from '../../wire/progress.js';
+import { secretValues } from '../../wire/redact.js';
+import {
+  projectFlag,
+  type ApiRequest,
+  type Download,
+  type Relay,
+  type Reply,
+  type Request,
+  type Send,
+  type Stored,
+  type Target,
+} from '../../wire/request.js';
+import { storedBy } from '../../requests/import.js';
+import type { Transport } from '../transport.js';
 import { parseQueryOutput, queryArgs } from './query.js';
 import type { Runner } from './runner.js';
-import { watchUpload } from './upload-progress.js';
-import { sweepUpload } from './orphan.js';
+import { uploadImage } from './upload.js';
+import { sweepStored } from './orphan.js';
 import { runWatched } from './watchdog.js';
-
-// Spools a stream into `dir/upload` (the client imports files only).
-async function spool(
-  stream: NodeJS.ReadableStream,
-  dir: string,
-  signal: AbortSignal,
-): Promise<string> {
-  const file = join(dir, 'upload');
-  try {
-    await pipeline(stream, createWriteStream(file), { signal });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new LxcError(
-      `could not spool the image to a temporary file: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return file;
-}
 
 /**
  * The CLI transport: every request is an `lxc`/`incus` process, `lxc query` for REST requests
@@ -46,80 +28,41 @@ async function spool(
 export class CliTransport implements Transport {
   readonly name = 'cli';
 
-  /**
-   * @param run the runner, the only thing that spawns.
-   * @param localProtocol `lxd` or `incus`: the protocol of the built-in `local` remote.
-   */
-  constructor(
-    private readonly run: Runner,
-    private readonly localProtocol: string,
-  ) {}
+  /** @param run the runner, the only thing that spawns. */
+  constructor(private readonly run: Runner) {}
 
-  /** Lists the remotes with `remote list --format=json`. */
-  async listRemotes(signal: AbortSignal): Promise<Remote[]> {
-    const { stdout } = await this.run(REMOTE_LIST_ARGS, { signal });
-    return parseRemoteList(stdout, this.localProtocol);
-  }
-
-  /** Sends a request: its CLI form when it has one, else `lxc query`. */
+  /** Sends a request: a transfer with the client's image commands, its CLI form, or `lxc query`. */
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
-    const options = { signal, remote: target.remote };
-    if (request.cli) {
-      const { stdout } = await this.run([...request.cli.args, ...projectFlag(target)], options);
+    let data: unknown;
+    if (request.upload) data = await uploadImage(this.tools, target, request.upload, signal);
+    else if (request.download) data = await this.download(target, request.download, signal);
+    else if (request.relay) data = await this.relay(target, request.relay, signal);
+    else if (request.cli) {
+      const args = [...request.cli.args, ...projectFlag(target)];
+      const { stdout } = await this.run(args, { signal, remote: target.remote });
       return { data: request.cli.parse(stdout) };
-    }
-    if (!request.api) throw new LxcError('a request needs an API or a CLI form');
-    const secrets = secretValues(request.api.body);
-    const { stdout } = await this.run(queryArgs(target, request.api), { ...options, secrets });
-    return { data: parseQueryOutput(request.api, stdout, target.remote) };
+    } else if (request.api) return { data: await this.query(target, request.api, signal) };
+    else throw new LxcError('a request needs an API or a CLI form');
+    return { data: data as T };
   }
 
-  /**
-   * Uploads with `lxc image import`. The client runs in an empty private directory with absolute
-   * source paths, so that no `key=value` property can name a local file for it to upload.
-   */
-  async upload(target: Target, upload: Upload, signal: AbortSignal): Promise<string> {
-    const cwd = await mkdtemp(join(tmpdir(), 'lxc-images-import-'));
-    try {
-      const files =
-        upload.source.kind === 'files'
-          ? upload.source.files
-          : [await spool(upload.source.stream, cwd, signal)];
-      const args = ['image', 'import', ...files, `${target.remote}:`];
-      for (const [key, value] of Object.entries(upload.properties)) args.push(`${key}=${value}`);
-      if (upload.public) args.push('--public');
-      args.push(...projectFlag(target));
-      const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
-      const watch = upload.onProgress
-        ? watchUpload(
-            sizes.reduce((a, b) => a + b, 0),
-            upload.onProgress,
-          )
-        : undefined;
-      const run = { signal, cwd, remote: target.remote, onSpawn: watch?.onSpawn };
-      const since = Date.now();
-      const sweep = (): Promise<void> => sweepUpload(this.direct, target, files, since);
-      let outcome;
-      try {
-        outcome = await runWatched(this.run, this.direct, args, run, target, undoImport, sweep);
-      } finally {
-        watch?.stop(outcome !== undefined);
-      }
-      if (outcome.operation) return importedFingerprint(outcome.operation, target.remote);
-      const stdout = outcome.result?.stdout ?? '';
-      const fingerprint = /fingerprint: ([0-9a-f]{64})/.exec(stdout)?.[1];
-      if (!fingerprint)
-        throw new ParseError('no fingerprint in the output of image import', stdout, {
-          remote: target.remote,
-        });
-      return fingerprint;
-    } finally {
-      await rm(cwd, { recursive: true, force: true });
-    }
+  // Runs `lxc query` for a REST request.
+  private async query<T>(target: Target, api: ApiRequest<T>, signal: AbortSignal): Promise<T> {
+    const secrets = secretValues(api.body);
+    const { stdout } = await this.run(queryArgs(target, api), {
+      signal,
+      remote: target.remote,
+      secrets,
+    });
+    return parseQueryOutput(api, stdout, target.remote);
   }
 
-  /** Exports with `lxc image export` into the (empty) directory. */
-  async download(target: Target, download: Download, signal: AbortSignal): Promise<string[]> {
+  // Exports with `lxc image export` into the (empty) directory.
+  private async download(
+    target: Target,
+    download: Download,
+    signal: AbortSignal,
+  ): Promise<string[]> {
     const args = [
       'image',
       'export',
@@ -135,8 +78,12 @@ export class CliTransport implements Transport {
     return readdir(download.dir);
   }
 
-  /** Copies with `lxc image copy --mode=relay`, watching the upload's operation on the target. */
-  async relay(from: Target, relay: Relay, signal: AbortSignal): Promise<void> {
+  // Copies with `lxc image copy --mode=relay`, watching the upload's operation on the target.
+  private async relay(
+    from: Target,
+    relay: Relay,
+    signal: AbortSignal,
+  ): Promise<Stored | undefined> {
     const args = [
       'image',
       'copy',
@@ -147,10 +94,29 @@ export class CliTransport implements Transport {
       ...projectFlag(from),
       ...(relay.to.project === undefined ? [] : [`--target-project=${relay.to.project}`]),
     ];
-    const run = { signal, remote: from.remote, onLine: progressLines('copy', relay.onProgress) };
-    await runWatched(this.run, this.direct, args, run, relay.to, undoImport);
+    const options = {
+      signal,
+      remote: from.remote,
+      onLine: progressLines('copy', relay.onProgress),
+    };
+    const watched = await runWatched({
+      run: this.run,
+      send: this.direct,
+      args,
+      options,
+      watch: relay.to,
+      undo: 'stored',
+      orphan: () => sweepStored(this.direct, relay.to, relay.fingerprint),
+    });
+    // the client skips the upload when the target has the image: then it stored nothing
+    return watched.operation ? storedBy(watched.operation, relay.to.remote) : undefined;
   }
 
   // Sends a request at once (operation waits and cleanup inside a transfer).
   private readonly direct: Send = (target, request, signal) => this.send(target, request, signal);
+
+  // What a transfer needs: the runner, and the direct send.
+  private get tools(): { run: Runner; send: Send } {
+    return { run: this.run, send: this.direct };
+  }
 }

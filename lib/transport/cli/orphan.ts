@@ -1,69 +1,46 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
-import { waitOperation, withCleanup, type Send } from '../../call/operation.js';
-import { NotFoundError } from '../../errors.js';
-import { sha256Files } from '../../hash.js';
-import { undoImport } from '../../requests/import.js';
-import { imageRequest } from '../../requests/lookup.js';
-import type { Target } from '../../requests/request.js';
-import { OperationSchema, type Image } from '../../schemas.js';
-import { deleteRequest } from '../../requests/write.js';
+import type { Send, Target } from '../../wire/request.js';
+import type { Operation } from '../../wire/schemas.js';
+import { operationsRequest } from '../../requests/operations.js';
+import { withCleanup } from '../../operation/cleanup.js';
+import { deleteStored, runUndo } from '../../operation/undo.js';
+import { waitOperation } from '../../operation/wait.js';
 
-const OperationsSchema = z.record(z.string(), z.array(OperationSchema).nullish()).nullish();
+// An import task that may be the killed client's: one that runs now, naming no other image (its
+// fingerprint shows only once it has ended, on some daemons). One that had ended already is
+// someone else's: the client prints its operation as soon as the daemon has made it.
+function maybeMine(op: Operation, fingerprint: string): boolean {
+  const named = op.metadata.fingerprint;
+  return (
+    op.class === 'task' && op.status_code < 200 && (named === undefined || named === fingerprint)
+  );
+}
 
 /**
- * Undoes an upload whose client was killed after it had sent the whole image but before it
- * printed the operation: the daemon stores the image anyway. Waits for the import operations
- * begun since `since` (an upload cannot be cancelled) and deletes the image of one that stored
- * these files' fingerprint, or deletes that image when it was uploaded since `since`. Gives up
- * after a short while: a client killed mid-upload leaves nothing.
+ * Undoes an upload (or a relay) whose client was killed after it had sent the whole image but
+ * before it printed the operation: the daemon stores the image anyway. Waits for the import
+ * tasks that may be the client's (an upload cannot be cancelled) and undoes the one that stored
+ * the image (`image`: its fingerprint, worked out only now when it is a function), by the one
+ * ownership rule (uploaded since that task began, both on the daemon's clock). Gives up after
+ * a short while: a client killed mid-upload leaves nothing.
  */
-export async function sweepUpload(
+export async function sweepStored(
   send: Send,
   target: Target,
-  files: readonly string[],
-  since: number,
+  image: string | (() => Promise<string>),
 ): Promise<void> {
   await withCleanup(async (signal) => {
-    const fetch = async <T>(request: Parameters<Send>[1]): Promise<T> =>
-      (await send(target, request, signal)).data as T;
-    const fingerprint = await sha256Files(...files);
+    const fingerprint = typeof image === 'string' ? image : await image();
     for (let attempt = 0; attempt < 10; attempt++) {
-      const ops = await fetch<z.output<typeof OperationsSchema>>({
-        api: {
-          method: 'GET',
-          path: '/1.0/operations',
-          query: { recursion: '1' },
-          schema: OperationsSchema,
-        },
-      });
-      // an import's operation names its fingerprint, on some daemons only once it has ended:
-      // any task begun since the upload that names no other image may be ours
-      const maybeMine = Object.values(ops ?? {})
-        .flatMap((list) => list ?? [])
-        .filter(
-          (op) =>
-            op.status_code < 200 &&
-            op.class === 'task' &&
-            (op.created_at?.getTime() ?? 0) >= since - 1000 &&
-            [undefined, fingerprint].includes(op.metadata.fingerprint as string | undefined),
-        );
-      for (const op of maybeMine) {
-        const ended = await waitOperation(send, target, op.id, signal).catch(() => undefined);
+      const list = await send(target, { api: operationsRequest(), lifetime: 'cleanup' }, signal);
+      for (const op of list.data.filter((o) => maybeMine(o, fingerprint))) {
+        const wait = { send, target, id: op.id, signal, lifetime: 'cleanup' as const };
+        const ended =
+          op.status_code === 200 ? op : await waitOperation(wait).catch(() => undefined);
         if (ended?.metadata.fingerprint === fingerprint) {
-          await undoImport(ended, fetch);
+          await runUndo(send, target, deleteStored(ended));
           return;
         }
-      }
-      const image = await fetch<Image>({ api: imageRequest(fingerprint) }).catch(
-        (error: unknown) => {
-          if (error instanceof NotFoundError) return undefined;
-          throw error;
-        },
-      );
-      if (image?.uploaded_at && image.uploaded_at.getTime() >= since - 1000) {
-        await fetch({ api: deleteRequest(fingerprint, true) });
-        return;
       }
       await sleep(200, undefined, { signal });
     }

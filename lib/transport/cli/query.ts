@@ -1,7 +1,7 @@
-import { ValidationError } from '../../errors.js';
-import { parseJson } from '../../parse.js';
-import { requestUrl, type ApiRequest, type Target } from '../../requests/request.js';
-import { toJson } from '../../validate.js';
+import { ValidationError } from '../../wire/errors.js';
+import { parseJson } from '../../wire/parse.js';
+import { requestUrl, type ApiRequest, type Target } from '../../wire/request.js';
+import { toJson } from '../../wire/validate.js';
 
 /** The longest single argument the kernel passes to a child (MAX_ARG_STRLEN, with its NUL). */
 export const MAX_ARG_BYTES = 128 * 1024 - 1;

@@ -1,9 +1,9 @@
 import type { ExecaError } from 'execa';
-import { interruption, startDeadline } from '../../call/deadline.js';
-import { errorFromMessage, stderrMessage } from '../../classify.js';
-import { BinaryNotFoundError, ValidationError, type LxcError } from '../../errors.js';
-import { argvSecrets, Redactor } from '../../redact.js';
-import { trace } from '../../trace.js';
+import { interruption, startDeadline } from '../../wire/deadline.js';
+import { errorFromMessage, stderrMessage } from '../../wire/classify.js';
+import { BinaryNotFoundError, ValidationError, type LxcError } from '../../wire/errors.js';
+import { argvSecrets, Redactor } from '../../wire/redact.js';
+import { trace } from '../../wire/trace.js';
 
 /** Per-call options of a {@link Runner}. */
 export interface RunOptions {
@@ -96,6 +96,9 @@ function failure(
   return errorFromMessage(message, details);
 }
 
+// A signal that never fires, for a run without one.
+const NEVER = new AbortController().signal;
+
 // execa is loaded on first use: importing lxc-images runs nothing (execa touches stdin on load).
 let loaded: Promise<typeof import('execa')> | undefined;
 function loadExeca(): Promise<typeof import('execa')> {
@@ -108,10 +111,13 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
   return async (args, options = {}) => {
     const redactor = new Redactor([...(options.secrets ?? []), ...argvSecrets(args)]);
     const command = redactor.argv([binary, ...args]);
-    const deadline = startDeadline(options.timeout, options.signal);
-    const early = interruption(deadline.signal, { command, remote: options.remote });
+    // a deadline of its own only for a timeout of its own: the caller's signal is one already
+    const deadline =
+      options.timeout === undefined ? undefined : startDeadline(options.timeout, options.signal);
+    const signal = deadline?.signal ?? options.signal ?? NEVER;
+    const early = interruption(signal, { command, remote: options.remote });
     if (early) {
-      deadline.dispose();
+      deadline?.dispose();
       throw early;
     }
     const { execa } = await loadExeca();
@@ -123,7 +129,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       stripFinalNewline: false,
       maxBuffer: 512 * 1024 * 1024,
       forceKillAfterDelay: 2000,
-      cancelSignal: deadline.signal,
+      cancelSignal: signal,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stdin: 'ignore',
     });
@@ -135,12 +141,12 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       trace(command, 'exit 0', performance.now() - started);
       return { stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
-      const lxcError = failure(error as ExecaError, command, redactor, options, deadline.signal);
+      const lxcError = failure(error as ExecaError, command, redactor, options, signal);
       const how = lxcError.signal ?? `exit ${String(lxcError.exitCode)}`;
       trace(command, `${how} ${lxcError.name}`, performance.now() - started);
       throw lxcError;
     } finally {
-      deadline.dispose();
+      deadline?.dispose();
     }
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ProgressHandler } from '../../progress.js';
+import type { ProgressHandler } from '../../wire/progress.js';
 
 /** Follows an upload by the bytes its client process has read (`/proc/<pid>/io`, Linux). */
 export interface UploadWatch {

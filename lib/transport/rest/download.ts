@@ -5,21 +5,25 @@ import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
-import { LxcError } from '../../errors.js';
-import { Redactor } from '../../redact.js';
-import { apiPath, requestUrl, type Target } from '../../requests/request.js';
-import { OperationSchema } from '../../schemas.js';
-import type { Download } from '../transport.js';
+import { LxcError } from '../../wire/errors.js';
+import { Redactor } from '../../wire/redact.js';
+import { apiPath, requestUrl, type Download, type Target } from '../../wire/request.js';
+import { OperationSchema } from '../../wire/schemas.js';
 import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 import { counter } from './upload.js';
 
-// `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses.
+/** Where an export is read from. */
+export interface ExportEnd {
+  endpoint: Endpoint;
+  target: Target;
+  signal: AbortSignal;
+}
+
+/** `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses. */
 export async function openExport(
-  endpoint: Endpoint,
-  target: Target,
+  { endpoint, target, signal }: ExportEnd,
   fingerprint: string,
-  signal: AbortSignal,
 ): Promise<IncomingMessage> {
   const path = apiPath('1.0', 'images', fingerprint, 'export');
   const call: HttpCall = {
@@ -51,14 +55,10 @@ export function safeName(name: string | undefined, fallback: string): string {
  * says), two for a split one (multipart: `meta-<fp>…` then `<fp>…`). The data's sha256 must
  * be the fingerprint.
  */
-export async function downloadImage(
-  endpoint: Endpoint,
-  target: Target,
-  download: Download,
-  signal: AbortSignal,
-): Promise<string[]> {
+export async function downloadImage(end: ExportEnd, download: Download): Promise<string[]> {
+  const { target, signal } = end;
   const { fingerprint, dir } = download;
-  const response = await openExport(endpoint, target, fingerprint, signal);
+  const response = await openExport(end, fingerprint);
   const hash = createHash('sha256');
   const length = Number(response.headers['content-length'] ?? NaN);
   const count = counter(

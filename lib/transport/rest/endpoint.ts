@@ -5,7 +5,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Remote } from '../../schemas.js';
+import type { Remote } from '../../wire/schemas.js';
 
 /** How the REST transport reaches one remote. */
 export type Endpoint =

@@ -3,11 +3,11 @@ import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { interruption } from '../../call/deadline.js';
-import { errorFromMessage } from '../../classify.js';
-import { LxcError, ParseError, RemoteError, type LxcErrorDetails } from '../../errors.js';
-import type { Redactor } from '../../redact.js';
-import { trace, tracing } from '../../trace.js';
+import { interruption } from '../../wire/deadline.js';
+import { errorFromMessage } from '../../wire/classify.js';
+import { LxcError, ParseError, RemoteError, type LxcErrorDetails } from '../../wire/errors.js';
+import type { Redactor } from '../../wire/redact.js';
+import { trace, tracing } from '../../wire/trace.js';
 import type { Endpoint } from './endpoint.js';
 
 /** One HTTP exchange, as data. */

@@ -1,10 +1,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Send } from '../../call/operation.js';
-import { LxcError } from '../../errors.js';
-import type { Target } from '../../requests/request.js';
-import type { Relay } from '../transport.js';
+import { LxcError } from '../../wire/errors.js';
+import type { Relay, Send, Stored, Target } from '../../wire/request.js';
 import type { Endpoint } from './endpoint.js';
 import { counter, postImage, quoted } from './upload.js';
 import { openExport } from './download.js';
@@ -14,14 +12,12 @@ import { openExport } from './download.js';
  * or multipart, as it comes) is the body of the target's upload.
  */
 export async function relayImage(
-  source: Endpoint,
-  from: Target,
-  target: Endpoint,
+  ends: { source: Endpoint; from: Target; target: Endpoint; send: Send },
   relay: Relay,
   signal: AbortSignal,
-  send: Send,
-): Promise<void> {
-  const response = await openExport(source, from, relay.fingerprint, signal);
+): Promise<Stored> {
+  const { source, from, target, send } = ends;
+  const response = await openExport({ endpoint: source, target: from, signal }, relay.fingerprint);
   const prefix = target.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
   const length = Number(response.headers['content-length'] ?? NaN);
   const headers: OutgoingHttpHeaders = {
@@ -43,11 +39,19 @@ export async function relayImage(
   ).catch((error: unknown) => {
     body.destroy(error as Error);
   });
-  const fingerprint = await postImage(target, relay.to, body, headers, signal, send);
-  if (fingerprint !== relay.fingerprint) {
+  const stored = await postImage({
+    endpoint: target,
+    target: relay.to,
+    body,
+    headers,
+    signal,
+    send,
+  });
+  if (stored.fingerprint !== relay.fingerprint) {
     throw new LxcError(
-      `the relayed image has fingerprint ${fingerprint}, not ${relay.fingerprint}`,
+      `the relayed image has fingerprint ${stored.fingerprint}, not ${relay.fingerprint}`,
       { remote: relay.to.remote },
     );
   }
+  return stored;
 }

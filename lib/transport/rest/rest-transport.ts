@@ -1,15 +1,9 @@
-import { z } from 'zod';
-import { waitOperation, type Send } from '../../call/operation.js';
-import { RemoteError } from '../../errors.js';
-import { parseValue } from '../../parse.js';
-import { Redactor, secretValues } from '../../redact.js';
-import type { RemoteDirectory } from '../../remotes/directory.js';
-import { requestUrl, type ApiRequest, type Request, type Target } from '../../requests/request.js';
-import { serverRequest } from '../../requests/server.js';
-import { OperationSchema, type Remote } from '../../schemas.js';
-import { note } from '../../trace.js';
-import { toJson } from '../../validate.js';
-import type { Download, Relay, Reply, Transport, Upload } from '../transport.js';
+import { RemoteError } from '../../wire/errors.js';
+import type { Reply, Request, Send, Target } from '../../wire/request.js';
+import { note } from '../../wire/trace.js';
+import { membersRequest, serverRequest } from '../../requests/server.js';
+import type { RemoteLookup, Transport } from '../transport.js';
+import { downloadImage } from './download.js';
 import {
   hostPort,
   resolveEndpoint,
@@ -17,35 +11,23 @@ import {
   type Environment,
   type Flavor,
 } from './endpoint.js';
-import { describe, open, readEnvelope, readText } from './http.js';
-import { downloadImage } from './download.js';
+import { exchange } from './exchange.js';
+import { withFailover } from './failover.js';
 import { relayImage } from './relay.js';
 import { uploadImage } from './upload.js';
 
 /** What the REST transport needs besides the CLI transport it falls back to. */
 export interface RestTransportOptions {
-  /** Serves what REST cannot (simplestreams remotes…), and lists the remotes. */
+  /** Serves what REST cannot (simplestreams remotes, the remote list…). */
   cli: Transport;
   /** The client's remotes. */
-  remotes: RemoteDirectory;
+  remotes: RemoteLookup;
   /** `lxd` or `incus`. */
   flavor: Flavor;
   /** The environment that decides the config directory and the local socket. */
   env: Environment;
   /** Retry requests that are safe to repeat through another member of a cluster remote. */
   failover: boolean;
-}
-
-const MembersSchema = z.array(z.looseObject({ url: z.string() })).nullish();
-
-// True for a failure to reach the endpoint at all (no answer), not for an answer that says no.
-function unreachable(error: unknown, signal: AbortSignal): boolean {
-  return error instanceof RemoteError && error.status === undefined && !signal.aborted;
-}
-
-// A request that can be sent again without harm: a read, or a write guarded by its ETag.
-function repeatable(api: ApiRequest): boolean {
-  return api.method === 'GET' || api.etag !== undefined;
 }
 
 /**
@@ -60,109 +42,40 @@ export class RestTransport implements Transport {
 
   constructor(private readonly options: RestTransportOptions) {}
 
-  /** Lists the remotes (through the CLI: `remote list --format=json`). */
-  listRemotes(signal: AbortSignal): Promise<Remote[]> {
-    return this.options.cli.listRemotes(signal);
-  }
-
-  /** Sends a request over REST, or through the CLI for a remote that REST cannot serve. */
+  /** Sends a request over REST, or through the CLI for what REST cannot serve. */
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
-    const endpoint = request.api ? await this.endpoint(target.remote, signal) : undefined;
-    if (!endpoint || !request.api) return this.options.cli.send(target, request, signal);
-    try {
-      return await this.exchange(endpoint, target, request.api, signal);
-    } catch (error) {
-      if (endpoint.kind !== 'https' || !endpoint.members || !unreachable(error, signal))
-        throw error;
-      if (!repeatable(request.api)) throw error;
-      return this.failover(endpoint, target, request.api, signal, error);
-    }
+    const { api } = request;
+    if (request.upload || request.download || request.relay)
+      return { data: (await this.transfer(target, request, signal)) as T };
+    const endpoint = api ? await this.endpoint(target.remote, signal) : undefined;
+    if (!endpoint || !api) return this.options.cli.send(target, request, signal);
+    return withFailover({
+      endpoint,
+      api,
+      signal,
+      attempt: (to) => exchange({ endpoint: to, target, api, signal, send: this.direct }),
+      onSwitch: (member) => this.endpoints.set(target.remote, Promise.resolve(member)),
+    });
   }
 
-  // Sends through the other members of a cluster remote whose address did not answer, and keeps
-  // using the first that does (they share the cluster certificate, so the pin still holds).
-  private async failover<T>(
-    endpoint: Extract<Endpoint, { kind: 'https' }>,
+  // Streams an upload, an export or a relay (through the CLI when REST cannot reach an end).
+  private async transfer<T>(
     target: Target,
-    api: ApiRequest<T>,
+    request: Request<T>,
     signal: AbortSignal,
-    first: unknown,
-  ): Promise<Reply<T>> {
-    for (const member of endpoint.members ?? []) {
-      if (member.host === endpoint.host && member.port === endpoint.port) continue;
-      const other = { ...endpoint, ...member };
-      try {
-        const reply = await this.exchange(other, target, api, signal);
-        note(
-          `remote ${target.remote}: ${endpoint.host}:${endpoint.port} is unreachable; using ${member.host}:${member.port}`,
-        );
-        this.endpoints.set(target.remote, Promise.resolve(other));
-        return reply;
-      } catch (error) {
-        if (!unreachable(error, signal)) throw error;
-      }
-    }
-    throw first;
-  }
-
-  /** Streams image data into `POST /1.0/images`. */
-  async upload(target: Target, upload: Upload, signal: AbortSignal): Promise<string> {
+  ): Promise<unknown> {
     const endpoint = await this.endpoint(target.remote, signal);
-    if (!endpoint) return this.options.cli.upload(target, upload, signal);
-    return uploadImage(endpoint, target, upload, signal, this.direct);
-  }
-
-  /** Streams `GET /1.0/images/<fp>/export` into files. */
-  async download(target: Target, download: Download, signal: AbortSignal): Promise<string[]> {
-    const endpoint = await this.endpoint(target.remote, signal);
-    if (!endpoint) return this.options.cli.download(target, download, signal);
-    return downloadImage(endpoint, target, download, signal);
-  }
-
-  /** Pipes the source's export straight into the target's upload: no temporary file. */
-  async relay(from: Target, relay: Relay, signal: AbortSignal): Promise<void> {
-    const source = await this.endpoint(from.remote, signal);
-    const target = await this.endpoint(relay.to.remote, signal);
-    if (!source || !target) return this.options.cli.relay(from, relay, signal);
-    await relayImage(source, from, target, relay, signal, this.direct);
-  }
-
-  // One REST exchange: the envelope read, an operation waited for when asked, the data checked.
-  private async exchange<T>(
-    endpoint: Endpoint,
-    target: Target,
-    api: ApiRequest<T>,
-    signal: AbortSignal,
-  ): Promise<Reply<T>> {
-    const redactor = new Redactor(secretValues(api.body));
-    const body = api.body === undefined ? undefined : toJson(api.body);
-    const call = {
-      method: api.method,
-      url: requestUrl(api, target.project),
-      redactor,
-      body,
-      headers: {
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(api.etag === undefined ? {} : { 'If-Match': api.etag }),
-      },
-    };
-    const response = await open(endpoint, call, signal);
-    const text = await readText(response, signal);
-    const envelope = readEnvelope(
-      text,
-      response,
-      describe(endpoint, call),
-      target.remote,
-      redactor,
-    );
-    const etag = response.headers.etag;
-    let metadata = envelope.metadata;
-    if (api.wait && envelope.type === 'async') {
-      const op = parseValue(OperationSchema, metadata, text, { remote: target.remote });
-      const command = describe(endpoint, call);
-      metadata = await waitOperation(this.direct, target, op.id, signal, { command });
+    const base = { endpoint, target, signal, send: this.direct };
+    if (request.relay) {
+      const to = await this.endpoint(request.relay.to.remote, signal);
+      if (!endpoint || !to) return (await this.options.cli.send(target, request, signal)).data;
+      const ends = { source: endpoint, from: target, target: to, send: this.direct };
+      return relayImage(ends, request.relay, signal);
     }
-    return { data: parseValue(api.schema, metadata, text, { remote: target.remote }), etag };
+    if (!endpoint) return (await this.options.cli.send(target, request, signal)).data;
+    if (request.upload) return uploadImage({ ...base, endpoint }, request.upload);
+    if (request.download) return downloadImage({ endpoint, target, signal }, request.download);
+    return undefined;
   }
 
   // How to reach a remote, found once per client; undefined when the CLI must serve it.
@@ -186,7 +99,8 @@ export class RestTransport implements Transport {
     }
     if (endpoint.kind === 'https') {
       const target = { remote: name };
-      const server = await this.exchange(endpoint, target, serverRequest(), signal);
+      const send = this.direct;
+      const server = await exchange({ endpoint, target, api: serverRequest(), signal, send });
       if (server.data.auth !== 'trusted') {
         throw new RemoteError(
           `the remote "${name}" does not trust this client (it answered auth: "${server.data.auth}")`,
@@ -194,8 +108,8 @@ export class RestTransport implements Transport {
         );
       }
       if (server.data.environment.server_clustered && this.options.failover) {
-        const members = await this.exchange(endpoint, target, membersRequest(), signal);
-        endpoint.members = (members.data ?? []).map((member) => hostPort(member.url));
+        const members = await exchange({ endpoint, target, api: membersRequest(), signal, send });
+        endpoint.members = members.data.map((member) => hostPort(member.url));
       }
     }
     return endpoint;
@@ -203,15 +117,4 @@ export class RestTransport implements Transport {
 
   // Sends at once, for waits inside a transfer or a request.
   private readonly direct: Send = (target, request, signal) => this.send(target, request, signal);
-}
-
-// `GET /1.0/cluster/members?recursion=1`
-function membersRequest(): ApiRequest<z.output<typeof MembersSchema>> {
-  return {
-    method: 'GET',
-    path: '/1.0/cluster/members',
-    query: { recursion: '1' },
-    schema: MembersSchema,
-    global: true,
-  };
 }

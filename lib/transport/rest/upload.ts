@@ -4,15 +4,21 @@ import { open as openFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { basename } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { CLEANUP_MS, waitOrCancel, type Send } from '../../call/operation.js';
-import { LxcError } from '../../errors.js';
-import { parseValue } from '../../parse.js';
-import type { ProgressEvent, ProgressHandler } from '../../progress.js';
-import { Redactor } from '../../redact.js';
-import { importedFingerprint, undoImport } from '../../requests/import.js';
-import { requestUrl, type Target } from '../../requests/request.js';
-import { OperationSchema } from '../../schemas.js';
-import type { Upload } from '../transport.js';
+import { LxcError } from '../../wire/errors.js';
+import { parseValue } from '../../wire/parse.js';
+import type { ProgressEvent, ProgressHandler } from '../../wire/progress.js';
+import { Redactor } from '../../wire/redact.js';
+import {
+  requestUrl,
+  type Send,
+  type Stored,
+  type Target,
+  type Upload,
+} from '../../wire/request.js';
+import { OperationSchema } from '../../wire/schemas.js';
+import { storedBy } from '../../requests/import.js';
+import { waitOrCancel } from '../../operation/cancel.js';
+import { uncut } from '../../operation/cleanup.js';
 import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 
@@ -127,47 +133,45 @@ export async function uploadBody(
   };
 }
 
-// POSTs a body to /1.0/images and waits for the import operation: resolves to the fingerprint.
-export async function postImage(
-  endpoint: Endpoint,
-  target: Target,
-  body: Readable,
-  headers: OutgoingHttpHeaders,
-  signal: AbortSignal,
-  send: Send,
-): Promise<string> {
+/** A body to POST to `/1.0/images` of an endpoint, and how to wait for its import. */
+export interface ImagePost {
+  endpoint: Endpoint;
+  target: Target;
+  body: Readable;
+  headers: OutgoingHttpHeaders;
+  signal: AbortSignal;
+  /** Sends at once: waits for the import operation, and cancels or undoes it on abort. */
+  send: Send;
+}
+
+/**
+ * POSTs a body to `/1.0/images` and waits for the import operation; resolves to what it stored.
+ * Once the body is sent whole, the daemon stores the image whatever happens to the connection,
+ * so the request is then not cut (see {@link uncut}): an abort waits for the operation, to
+ * cancel or undo it.
+ */
+export async function postImage(post: ImagePost): Promise<Stored> {
+  const { endpoint, target, signal } = post;
   const url = requestUrl(
     { method: 'POST', path: '/1.0/images', schema: OperationSchema },
     target.project,
   );
-  // Once the body is sent whole, the daemon stores the image whatever happens to the connection:
-  // an abort then waits for the operation (up to the cleanup time) to cancel or undo it.
-  let sent = false;
-  const exchange = new AbortController();
-  const onAbort = (): void => {
-    if (!sent) exchange.abort(signal.reason);
-    else
-      setTimeout(() => {
-        exchange.abort(signal.reason);
-      }, CLEANUP_MS).unref();
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  const kept = uncut(signal);
   const call: HttpCall = {
     method: 'POST',
     url,
-    headers,
-    body,
+    headers: post.headers,
+    body: post.body,
     redactor: new Redactor(),
-    onSent: () => (sent = true),
+    onSent: kept.sent,
   };
   let response: IncomingMessage;
   let text: string;
   try {
-    response = await open(endpoint, call, exchange.signal);
-    text = await readText(response, exchange.signal);
+    response = await open(endpoint, call, kept.signal);
+    text = await readText(response, kept.signal);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    kept.dispose();
   }
   const envelope = readEnvelope(
     text,
@@ -177,8 +181,8 @@ export async function postImage(
     call.redactor,
   );
   const op = parseValue(OperationSchema, envelope.metadata, text, { remote: target.remote });
-  const done = await waitOrCancel(send, send, target, op.id, signal, {}, undoImport);
-  return importedFingerprint(done, target.remote);
+  const done = await waitOrCancel({ send: post.send, target, id: op.id, signal, undo: 'stored' });
+  return storedBy(done, target.remote);
 }
 
 /**
@@ -187,15 +191,12 @@ export async function postImage(
  * import. Nothing is spooled; `onProgress` counts the bytes sent.
  */
 export async function uploadImage(
-  endpoint: Endpoint,
-  target: Target,
+  base: Omit<ImagePost, 'body' | 'headers'>,
   upload: Upload,
-  signal: AbortSignal,
-  send: Send,
-): Promise<string> {
-  const prefix = endpoint.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
+): Promise<Stored> {
+  const prefix = base.endpoint.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
   const { body, length, headers } = await uploadBody(upload, prefix);
   const counted = body.pipe(counter('import', 'Uploading the image', length, upload.onProgress));
   body.once('error', (error) => counted.destroy(error));
-  return postImage(endpoint, target, counted, headers, signal, send);
+  return postImage({ ...base, body: counted, headers });
 }

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { rejection, tick } from '../helpers.js';
+import { KeyedLocks } from '../../../lib/call/locks.js';
+import { AbortError } from '../../../lib/wire/errors.js';
+
+// A task that stays running until released, recording starts and concurrency.
+function tracker() {
+  const started: number[] = [];
+  const release = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
+  let running = 0;
+  let most = 0;
+  const task = (id: number) => () =>
+    new Promise<number>((resolve, reject) => {
+      started.push(id);
+      most = Math.max(most, ++running);
+      const done = () => running--;
+      release.set(id, {
+        ok: () => {
+          done();
+          resolve(id);
+        },
+        fail: (e) => {
+          done();
+          reject(e);
+        },
+      });
+    });
+  return { started, release, task, most: () => most };
+}
+
+describe('KeyedLocks', () => {
+  it('runs tasks of one key one after another, in order', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const all = Promise.all([1, 2, 3].map((id) => locks.run('k', t.task(id))));
+    for (const id of [1, 2, 3]) {
+      await tick();
+      expect(t.started.at(-1)).to.equal(id);
+      t.release.get(id)?.ok();
+    }
+    expect(await all).to.deep.equal([1, 2, 3]);
+    expect(t.most()).to.equal(1);
+  });
+
+  it('runs tasks of different keys at the same time', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const all = Promise.all([locks.run('a', t.task(1)), locks.run('b', t.task(2))]);
+    await tick();
+    expect(t.started).to.deep.equal([1, 2]);
+    t.release.get(1)?.ok();
+    t.release.get(2)?.ok();
+    await all;
+  });
+
+  it('releases the key when a task rejects', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const first = rejection(locks.run('k', t.task(1)));
+    const second = locks.run('k', t.task(2));
+    await tick();
+    t.release.get(1)?.fail(new Error('boom'));
+    expect(await first).to.be.instanceOf(Error);
+    await tick();
+    t.release.get(2)?.ok();
+    expect(await second).to.equal(2);
+  });
+
+  it('stops waiting for the key when the signal fires', async () => {
+    const locks = new KeyedLocks();
+    const t = tracker();
+    const controller = new AbortController();
+    const first = locks.run('k', t.task(1));
+    const waiting = rejection(locks.run('k', t.task(2), controller.signal));
+    await tick();
+    controller.abort();
+    expect(await waiting).to.be.instanceOf(AbortError);
+    t.release.get(1)?.ok();
+    await first;
+    expect(t.started).to.deep.equal([1]);
+  });
+});
