@@ -1,0 +1,57 @@
+import type { Products } from './format.js';
+import { streamsCall, type Mutator } from './call.js';
+import { referencedPaths, removeAll } from './files.js';
+import { withTreeLock } from './lock.js';
+import { localArchitecture } from './names.js';
+import { treeRoot } from './paths.js';
+import { resolveRef } from './resolve.js';
+import { readProducts, writeTree } from './tree.js';
+import { checkRef } from '../validate.js';
+import { treeView, type TreeImage } from './view.js';
+
+/** The products without one image's version; a product left with none goes too (pure). */
+export function withoutImage(products: Products, target: TreeImage): Products {
+  const next = structuredClone(products);
+  const product = next.products[target.product];
+  if (product === undefined) return next;
+  const { [target.version]: _removed, ...versions } = product.versions;
+  if (Object.keys(versions).length === 0) {
+    const { [target.product]: _gone, ...rest } = next.products;
+    next.products = rest;
+  } else product.versions = versions;
+  return next;
+}
+
+/**
+ * Removes an image from a tree, by fingerprint, unique prefix or alias (an alias names its
+ * product's newest version): the index is rewritten first, then its files no longer named
+ * are deleted.
+ * @throws NotFoundError when the tree has no such image.
+ * @example await remove('/srv/images', 'alpine/3.19');
+ */
+export function remove<R = void>(
+  dir: string,
+  ref: string,
+  options?: Record<string, never> | Mutator<void, R>,
+  mutator?: Mutator<void, R>,
+): Promise<NoInfer<R>> {
+  return streamsCall<Record<string, never>, void, R>(options, mutator, async () => {
+    const checked = checkRef(ref);
+    const root = await treeRoot(dir);
+    await withTreeLock(root, async () => {
+      const products = await readProducts(root);
+      const target = resolveRef(
+        treeView(products, localArchitecture()),
+        checked,
+        localArchitecture(),
+      );
+      const next = withoutImage(products, target);
+      await writeTree(root, next);
+      const still = referencedPaths(next);
+      await removeAll(
+        root,
+        target.files.filter((path) => !still.has(path)),
+      );
+    });
+  });
+}
