@@ -19,7 +19,7 @@ async function acquireFlock(path: string): Promise<() => Promise<void>> {
     stdout: 'pipe',
     stderr: 'pipe',
     reject: false,
-    buffer: false,
+    buffer: { stdout: false, stderr: true },
   });
   const { stdout, stdin } = child;
   const held = once(stdout, 'data').then(
@@ -30,7 +30,7 @@ async function acquireFlock(path: string): Promise<() => Promise<void>> {
   const outcome = await Promise.race([held, child.then(() => 'ended')]);
   if (outcome !== 'held') {
     const result = await child;
-    throw new LxcError(`could not lock ${path}: ${String(result.stderr ?? '')}`.trim());
+    throw new LxcError(`could not lock ${path}: ${result.stderr}`.trim());
   }
   stdout.resume();
   return async () => {

@@ -31,7 +31,9 @@ export function keepNewest(products: Products, keep: number): Products {
   const next = structuredClone(products);
   for (const product of Object.values(next.products)) {
     const newest = Object.keys(product.versions).sort().reverse().slice(0, keep);
-    product.versions = Object.fromEntries(newest.map((k) => [k, product.versions[k]!]));
+    product.versions = Object.fromEntries(
+      Object.entries(product.versions).filter(([key]) => newest.includes(key)),
+    );
   }
   return next;
 }

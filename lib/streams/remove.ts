@@ -14,11 +14,13 @@ export function withoutImage(products: Products, target: TreeImage): Products {
   const next = structuredClone(products);
   const product = next.products[target.product];
   if (product === undefined) return next;
-  const { [target.version]: _removed, ...versions } = product.versions;
-  if (Object.keys(versions).length === 0) {
-    const { [target.product]: _gone, ...rest } = next.products;
-    next.products = rest;
-  } else product.versions = versions;
+  product.versions = Object.fromEntries(
+    Object.entries(product.versions).filter(([key]) => key !== target.version),
+  );
+  if (Object.keys(product.versions).length === 0)
+    next.products = Object.fromEntries(
+      Object.entries(next.products).filter(([key]) => key !== target.product),
+    );
   return next;
 }
 
@@ -29,13 +31,13 @@ export function withoutImage(products: Products, target: TreeImage): Products {
  * @throws NotFoundError when the tree has no such image.
  * @example await remove('/srv/images', 'alpine/3.19');
  */
-export function remove<R = void>(
+export function remove<R = undefined>(
   dir: string,
   ref: string,
-  options?: Record<string, never> | Mutator<void, R>,
-  mutator?: Mutator<void, R>,
+  options?: Record<string, never> | Mutator<undefined, R>,
+  mutator?: Mutator<undefined, R>,
 ): Promise<NoInfer<R>> {
-  return streamsCall<Record<string, never>, void, R>(options, mutator, async () => {
+  return streamsCall<Record<string, never>, undefined, R>(options, mutator, async () => {
     const checked = checkRef(ref);
     const root = await treeRoot(dir);
     await withTreeLock(root, async () => {

@@ -27,11 +27,21 @@ function decompressed(
   compression: Compression,
 ): { chunks: AsyncIterable<Buffer>; close: () => Promise<void> } {
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
-  if (compression === 'none') return { chunks: file, close: async () => void file.destroy() };
+  if (compression === 'none') {
+    const close = (): Promise<void> => {
+      file.destroy();
+      return Promise.resolve();
+    };
+    return { chunks: file, close };
+  }
   if (compression === 'gzip') {
     const gunzip = createGunzip();
     file.on('error', (error) => gunzip.destroy(error)).pipe(gunzip);
-    const close = async (): Promise<void> => void (file.destroy(), gunzip.destroy());
+    const close = (): Promise<void> => {
+      file.destroy();
+      gunzip.destroy();
+      return Promise.resolve();
+    };
     return { chunks: gunzip, close };
   }
   file.destroy();
