@@ -29,6 +29,8 @@ export interface Problem {
 /** The size and sha256 of files, each read once. */
 export class FileFacts {
   private readonly known = new Map<string, Promise<{ size: number; sha256: string } | undefined>>();
+  /** What was checked already (a file is named by LXD's item and Incus's item alike). */
+  readonly checked = new Set<string>();
   constructor(private readonly root: string) {}
 
   /** The file's size and hash; undefined when it cannot be read. */
@@ -107,6 +109,8 @@ async function itemProblems(
         detail: `${item.ftype} names a path outside the tree: ${JSON.stringify(item.path)}`,
       },
     ];
+  if (facts.checked.has(item.path)) return [];
+  facts.checked.add(item.path);
   const file = await facts.of(item.path);
   if (file === undefined)
     return [
@@ -139,6 +143,9 @@ async function combinedProblems(
   for (const meta of items.filter((i) => i.ftype === META.lxd || i.ftype === META.incus))
     for (const root of items.filter((i) => i.ftype in ROOTS)) {
       const expected = combinedOf(meta, root);
+      const pair = `${meta.path}|${root.path}|${expected ?? ''}`;
+      if (facts.checked.has(pair)) continue;
+      facts.checked.add(pair);
       const actual = await facts.read([meta.path, root.path]);
       if (expected === undefined)
         problems.push({
