@@ -140,7 +140,9 @@ describe('streams: a tree on disk', function () {
     ];
     for (const [what, call] of cases)
       expect(await rejectionOf(call()), what).to.be.instanceOf(ValidationError);
-    expect(await readdir(dir).catch((e: NodeJS.ErrnoException) => e.code)).to.equal('ENOENT');
+    expect(await readdir(dir).catch((e: unknown) => (e as NodeJS.ErrnoException).code)).to.equal(
+      'ENOENT',
+    );
   });
 
   it('refuses an alias of another product and an image the tree holds (ConflictError)', async function () {
