@@ -26,7 +26,7 @@ async function lineOf(
 ): Promise<string> {
   let seen = '';
   for (;;) {
-    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     seen += chunk.toString();
     const line = seen.split('\n').find(test);
     if (line !== undefined) return line;

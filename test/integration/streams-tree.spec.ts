@@ -192,7 +192,7 @@ describe('streams: a tree on disk', function () {
     const dir = newTree();
     const v1 = await add(dir, (await image('twice')).path);
     const v2 = await add(dir, (await image('twice')).path);
-    expect(v2.properties.serial > (v1.properties.serial ?? '')).to.equal(true);
+    expect((v2.properties.serial ?? '') > (v1.properties.serial ?? '')).to.equal(true);
     const listed = await list(dir);
     expect(listed.map((i) => i.fingerprint)).to.deep.equal([v2.fingerprint, v1.fingerprint]);
     expect(listed[0]?.aliases.map((a) => a.name)).to.include('twice/1.0');
