@@ -1,4 +1,4 @@
-import { rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { Image } from '../schemas.js';
@@ -117,6 +117,7 @@ async function commitImage(root: string, staged: StagedImage, o: CheckedAdd): Pr
   try {
     const files = treeFiles(staged);
     const finals = [files.meta, ...(files.root === undefined ? [] : [files.root])];
+    await mkdir(join(root, IMAGES_DIR), { recursive: true });
     for (const [i, file] of staged.files.entries())
       await rename(file.temp, join(root, finals[i]?.path ?? ''));
     await commit(pending);
