@@ -9,10 +9,10 @@ import { aliasList } from './product.js';
  */
 export function aliasOwner(
   products: Products,
-  key: string,
-  arch: string,
+  of: { key: string; arch: string },
   name: string,
 ): string | undefined {
+  const { key, arch } = of;
   for (const [other, product] of Object.entries(products.products)) {
     if (other === key) continue;
     for (const alias of aliasList(product)) {

@@ -81,6 +81,37 @@ async function runAdd(args: BinArgs, onProgress: ProgressHandler | undefined): P
   return { value: image, text: `added ${line(image)}`, ok: true };
 }
 
+// `list`.
+async function runList(args: BinArgs): Promise<Outcome> {
+  const [dir = '', ...filter] = args.positionals;
+  if (dir === '') throw new UsageError('list takes DIR [FILTER]...');
+  const images = await list(dir, { filter });
+  return { value: images, text: images.map(line).join('\n'), ok: true };
+}
+
+// `verify`: not ok when the tree has a problem.
+async function runVerify(args: BinArgs): Promise<Outcome> {
+  const [dir = ''] = need(args, 1, 'DIR');
+  const result = await verify(dir);
+  const problems = result.problems.map((p) => `${p.kind}  ${p.path}: ${p.detail}`);
+  return { value: result, text: result.ok ? 'ok' : problems.join('\n'), ok: result.ok };
+}
+
+// `prune`.
+async function runPrune(args: BinArgs): Promise<Outcome> {
+  const [dir = ''] = need(args, 1, 'DIR --keep N');
+  if (args.keep === undefined || !/^\d+$/.test(args.keep))
+    throw new UsageError('prune takes --keep N');
+  const result = await prune(dir, { keep: Number(args.keep), dryRun: args.dryRun });
+  const verb = args.dryRun ? 'would remove' : 'removed';
+  const head = `${verb} ${result.removed.length} images, kept ${result.kept.length}`;
+  return {
+    value: result,
+    text: [head, ...result.files.map((f) => `${verb} ${f}`)].join('\n'),
+    ok: true,
+  };
+}
+
 /** Runs one command of the bin. */
 export async function runCommand(
   args: BinArgs,
@@ -89,37 +120,17 @@ export async function runCommand(
   switch (args.command) {
     case 'add':
       return runAdd(args, onProgress);
-    case 'list': {
-      const [dir = '', ...filter] = args.positionals;
-      if (dir === '') throw new UsageError('list takes DIR [FILTER]...');
-      const images = await list(dir, { filter });
-      return { value: images, text: images.map(line).join('\n'), ok: true };
-    }
+    case 'list':
+      return runList(args);
     case 'remove': {
       const [dir = '', ref = ''] = need(args, 2, 'DIR REF');
       await remove(dir, ref);
       return { value: { removed: ref }, text: `removed ${ref}`, ok: true };
     }
-    case 'verify': {
-      const [dir = ''] = need(args, 1, 'DIR');
-      const result = await verify(dir);
-      const text = result.ok
-        ? 'ok'
-        : result.problems.map((p) => `${p.kind}  ${p.path}: ${p.detail}`).join('\n');
-      return { value: result, text, ok: result.ok };
-    }
-    case 'prune': {
-      const [dir = ''] = need(args, 1, 'DIR --keep N');
-      if (args.keep === undefined || !/^\d+$/.test(args.keep))
-        throw new UsageError('prune takes --keep N');
-      const result = await prune(dir, { keep: Number(args.keep), dryRun: args.dryRun });
-      const verb = args.dryRun ? 'would remove' : 'removed';
-      const text = [
-        `${verb} ${result.removed.length} images, kept ${result.kept.length}`,
-        ...result.files.map((f) => `${verb} ${f}`),
-      ].join('\n');
-      return { value: result, text, ok: true };
-    }
+    case 'verify':
+      return runVerify(args);
+    case 'prune':
+      return runPrune(args);
     default:
       throw new UsageError(args.command === '' ? 'no command' : `unknown command ${args.command}`);
   }

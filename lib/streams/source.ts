@@ -44,10 +44,13 @@ function fingerprinter(fileCount: number): Fingerprinter {
 async function stageFiles(
   root: string,
   paths: string[],
-  inspect: () => Promise<Inspected>,
-  onProgress: ProgressHandler | undefined,
-  check: (inspected: Inspected) => void,
+  how: {
+    inspect: () => Promise<Inspected>;
+    onProgress: ProgressHandler | undefined;
+    check: (inspected: Inspected) => void;
+  },
 ): Promise<StagedImage> {
+  const { inspect, onProgress, check } = how;
   const fields = paths.length === 1 ? ['source'] : ['source.metadata', 'source.rootfs'];
   const sizes = await Promise.all(paths.map((p, i) => sizeOf(p, fields[i] ?? 'source')));
   const inspected = await inspect();
@@ -128,8 +131,8 @@ export function stageSource(
   if (source.kind === 'daemon') return stageExport(root, source, onProgress, check);
   if (source.kind === 'unified') {
     const inspect = (): Promise<Inspected> => inspectUnified(source.path, 'source');
-    return stageFiles(root, [source.path], inspect, onProgress, check);
+    return stageFiles(root, [source.path], { inspect, onProgress, check });
   }
   const inspect = (): Promise<Inspected> => inspectSplit(source.metadata, source.rootfs);
-  return stageFiles(root, [source.metadata, source.rootfs], inspect, onProgress, check);
+  return stageFiles(root, [source.metadata, source.rootfs], { inspect, onProgress, check });
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import type { FileFacts } from './file-facts.js';
 import { COMBINED, META, ROOTS, type Item, type Product, type Version } from './format.js';
 import { architectureOf, validDate } from './names.js';
 import { insideTree } from './paths.js';
-import { combinedOf } from './view.js';
+import { combinedOf } from './image-of.js';
 
 /** What is wrong with a tree, found by `verify`. */
 export type ProblemKind =
@@ -24,43 +23,6 @@ export interface Problem {
   path: string;
   kind: ProblemKind;
   detail: string;
-}
-
-/** The size and sha256 of files, each read once. */
-export class FileFacts {
-  private readonly known = new Map<string, Promise<{ size: number; sha256: string } | undefined>>();
-  /** What was checked already (a file is named by LXD's item and Incus's item alike). */
-  readonly checked = new Set<string>();
-  constructor(private readonly root: string) {}
-
-  /** The file's size and hash; undefined when it cannot be read. */
-  of(path: string): Promise<{ size: number; sha256: string } | undefined> {
-    let facts = this.known.get(path);
-    if (facts === undefined) {
-      facts = this.read([path]).then((r) => r);
-      this.known.set(path, facts);
-    }
-    return facts;
-  }
-
-  /** The hash and total size of files read in order; undefined when one cannot be read. */
-  async read(paths: readonly string[]): Promise<{ size: number; sha256: string } | undefined> {
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      for (const path of paths) {
-        const full = insideTree(this.root, path);
-        if (full === undefined) return undefined;
-        for await (const chunk of createReadStream(full, { highWaterMark: 1024 * 1024 })) {
-          hash.update(chunk as Buffer);
-          size += (chunk as Buffer).length;
-        }
-      }
-    } catch {
-      return undefined;
-    }
-    return { size, sha256: hash.digest('hex') };
-  }
 }
 
 const SAME = ['path', 'sha256', 'size', ...Object.values(ROOTS), 'combined_sha256'] as const;
@@ -95,13 +57,8 @@ function stepProblems(where: string, version: Version): Problem[] {
 }
 
 // One item's file: inside the tree, present, of its size and hash.
-async function itemProblems(
-  where: string,
-  item: Item,
-  facts: FileFacts,
-  root: string,
-): Promise<Problem[]> {
-  if (insideTree(root, item.path) === undefined)
+async function itemProblems(where: string, item: Item, facts: FileFacts): Promise<Problem[]> {
+  if (insideTree(facts.root, item.path) === undefined)
     return [
       {
         path: where,
@@ -168,7 +125,6 @@ export async function productProblems(
   where: string,
   product: Product,
   facts: FileFacts,
-  root: string,
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
   if (architectureOf(product.arch) === undefined)
@@ -187,7 +143,7 @@ export async function productProblems(
       });
     problems.push(...stepProblems(at, version));
     for (const item of Object.values(version.items))
-      problems.push(...(await itemProblems(at, item, facts, root)));
+      problems.push(...(await itemProblems(at, item, facts)));
     problems.push(...(await combinedProblems(at, version, facts)));
   }
   return problems;

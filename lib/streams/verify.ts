@@ -5,7 +5,8 @@ import { imageFiles, referencedPaths } from './files.js';
 import { withTreeLock } from './lock.js';
 import { treeRoot } from './paths.js';
 import { readIndex, readProducts } from './tree.js';
-import { FileFacts, productProblems, type Problem } from './verify-checks.js';
+import { FileFacts } from './file-facts.js';
+import { productProblems, type Problem } from './verify-checks.js';
 
 export type { Problem, ProblemKind } from './verify-checks.js';
 
@@ -89,7 +90,7 @@ export function verify<R = VerifyResult>(
       if (problems.length === 0) problems.push(...indexProblems(index, products));
       const facts = new FileFacts(root);
       for (const [key, product] of Object.entries(products.products))
-        problems.push(...(await productProblems(`${PRODUCTS_PATH}#${key}`, product, facts, root)));
+        problems.push(...(await productProblems(`${PRODUCTS_PATH}#${key}`, product, facts)));
       const named = referencedPaths(products);
       for (const path of (await imageFiles(root)).files)
         if (!named.has(path))

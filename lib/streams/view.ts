@@ -1,4 +1,5 @@
-import { ImageSchema, type Image } from '../schemas.js';
+import type { Image } from '../schemas.js';
+import { toImage } from './image-of.js';
 import {
   COMBINED,
   META,
@@ -8,7 +9,7 @@ import {
   type Products,
   type Version,
 } from './format.js';
-import { architectureOf, validDate } from './names.js';
+import { validDate } from './names.js';
 import { aliasList } from './product.js';
 
 /** An image of a tree, with where it sits. */
@@ -22,67 +23,11 @@ export interface TreeImage {
   files: string[];
 }
 
-// The image the clients build from one metadata item (and root item), as in their `ToLXD`/`ToAPI`.
-function toImage(
-  product: Product,
-  serial: string,
-  version: Version,
-  meta: Item,
-  root?: Item,
-): Image | undefined {
-  const arch = architectureOf(product.arch);
-  const fingerprint = root === undefined ? meta.sha256 : combinedOf(meta, root);
-  if (arch === undefined || fingerprint === undefined || fingerprint === '' || meta.path === '')
-    return undefined;
-  const date = `${serial.slice(0, 4)}-${serial.slice(4, 6)}-${serial.slice(6, 8)}T00:00:00Z`;
-  let description = `${product.os} ${product.release_title} ${product.arch}`;
-  if (version.label !== undefined && version.label !== '') description += ` (${version.label})`;
-  const requirements = { ...product.lxd_requirements, ...product.requirements };
-  const properties: Record<string, string | undefined> = {
-    os: product.os,
-    release: product.release,
-    version: product.version,
-    architecture: product.arch,
-    label: version.label,
-    serial,
-    description: `${description} (${serial})`,
-    ...Object.fromEntries(Object.entries(requirements).map(([k, v]) => [`requirements.${k}`, v])),
-    variant: product.variant,
-    type: root === undefined ? 'tar.gz' : root.ftype,
-  };
-  const vm = root !== undefined && ['disk1.img', 'disk-kvm.img', 'uefi1.img'].includes(root.ftype);
-  return ImageSchema.parse({
-    fingerprint,
-    aliases: [],
-    architecture: arch.kernel,
-    public: true,
-    size: meta.size + (root?.size ?? 0),
-    created_at: date,
-    uploaded_at: date,
-    expires_at: '1970-01-01T00:00:00Z',
-    last_used_at: '0001-01-01T00:00:00Z',
-    filename: meta.path.split('/').pop(),
-    properties: Object.fromEntries(
-      Object.entries(properties).filter(([, v]) => v !== undefined && v !== ''),
-    ),
-    type: vm ? 'virtual-machine' : 'container',
-    profiles: null,
-  });
-}
-
-/** The combined hash a metadata item gives for a root item, as the clients pick it (pure). */
-export function combinedOf(meta: Item, root: Item): string | undefined {
-  if (root.ftype === 'root.tar.xz') return meta[ROOTS['root.tar.xz']] ?? meta.combined_sha256;
-  if (root.ftype in ROOTS) return meta[ROOTS[root.ftype as keyof typeof ROOTS]];
-  return undefined;
-}
-
 // The images of one version: LXD's items, then Incus's (the same image once).
 function versionImages(
   key: string,
   product: Product,
-  serial: string,
-  version: Version,
+  [serial, version]: [string, Version],
 ): TreeImage[] {
   const out = new Map<string, TreeImage>();
   const items = Object.values(version.items);
@@ -94,7 +39,7 @@ function versionImages(
           ? items.filter((i) => i.ftype in ROOTS)
           : [];
     for (const root of pairs) {
-      const image = toImage(product, serial, version, meta, root);
+      const image = toImage({ product, serial, version }, meta, root);
       if (image === undefined || out.has(image.fingerprint)) continue;
       const files = root === undefined ? [meta.path] : [meta.path, root.path];
       out.set(image.fingerprint, { image, product: key, version: serial, files });
@@ -138,7 +83,7 @@ export function treeView(
   for (const [key, product] of Object.entries(products.products))
     for (const [serial, version] of Object.entries(product.versions))
       if (serial.length >= 8 && validDate(serial.slice(0, 8)))
-        all.push(...versionImages(key, product, serial, version));
+        all.push(...versionImages(key, product, [serial, version]));
   all.sort((a, b) => compare(a.image, b.image));
   const aliases: AliasEntry[] = [];
   const add = (name: string, t: TreeImage): boolean => {

@@ -225,14 +225,18 @@ describe('streams: products', () => {
     const products = tree([
       { os: 'x', aliases: 'x,shared', versions: { '20250101_0000': fp('a') } },
     ]);
-    expect(aliasOwner(products, 'y:1.0:amd64:default', 'amd64', 'x')).to.equal(
+    expect(aliasOwner(products, { key: 'y:1.0:amd64:default', arch: 'amd64' }, 'x')).to.equal(
       'x:1.0:amd64:default',
     );
-    expect(aliasOwner(products, 'y:1.0:arm64:default', 'arm64', 'x')).to.equal(undefined);
-    expect(aliasOwner(products, 'y:1.0:arm64:default', 'arm64', 'x/amd64')).to.equal(
+    expect(aliasOwner(products, { key: 'y:1.0:arm64:default', arch: 'arm64' }, 'x')).to.equal(
+      undefined,
+    );
+    expect(aliasOwner(products, { key: 'y:1.0:arm64:default', arch: 'arm64' }, 'x/amd64')).to.equal(
       'x:1.0:amd64:default',
     );
-    expect(aliasOwner(products, 'x:1.0:amd64:default', 'amd64', 'x')).to.equal(undefined);
+    expect(aliasOwner(products, { key: 'x:1.0:amd64:default', arch: 'amd64' }, 'x')).to.equal(
+      undefined,
+    );
     expect(defaultAliases('alpine', '3.19', 'default')).to.deep.equal([
       'alpine/3.19',
       'alpine/3.19/default',
