@@ -53,6 +53,7 @@ function decompressed(
     reject: false,
   });
   const close = async (): Promise<void> => {
+    child.stdout.destroy(); // unread output would keep the child's stdout, and so the child, open
     child.kill();
     await child;
   };

@@ -39,12 +39,13 @@ describe('streams: a tree on disk', function () {
   });
 
   for (const compression of ['gzip', 'xz', 'zstd', 'none'] as const) {
-    it(`adds a unified ${compression} tarball; the fingerprint is the file's sha256`, async function () {
+    it(`adds a unified ${compression} tarball, read only as far as metadata.yaml; the fingerprint is the file's sha256`, async function () {
       const dir = newTree();
       const file = await tarball(tmp, `u-${compression}-${n++}`, {
         compression,
         metadata: metadataFor(`u${compression}`),
         dotSlash: compression === 'xz',
+        filler: 2_000_000, // the decompressor still has output when the scan stops
       });
       const added = await add(dir, file.path, { aliases: [`u/${compression}`] });
       expect(added.fingerprint).to.equal(file.sha256);

@@ -1,6 +1,7 @@
 // A child process for the streams specs: `add DIR FILE...` adds the files concurrently and
 // prints one JSON line per result; `hold DIR` takes the tree's lock and waits to be killed.
-// Progress events are printed as `progress <percent>` lines.
+// Progress events are printed as `progress <percent>` lines; `add-and-stop DIR FILE` stops
+// itself (SIGSTOP) at its first progress event from 1% to 99%, frozen in the middle of the copy.
 import { add } from '../../lib/streams/index.js';
 import { withTreeLock } from '../../lib/streams/lock.js';
 
@@ -11,10 +12,15 @@ if (command === 'hold') {
     await new Promise(() => undefined);
   });
 } else {
+  const stop = command === 'add-and-stop';
   const results = await Promise.allSettled(
     files.map((file) =>
       add(dir, file, {
-        onProgress: (event) => process.stdout.write(`progress ${event.percent ?? 0}\n`),
+        onProgress: (event) => {
+          process.stdout.write(`progress ${event.percent ?? 0}\n`); // synchronous on a pipe
+          if (stop && (event.percent ?? 0) >= 1 && (event.percent ?? 0) < 100)
+            process.kill(process.pid, 'SIGSTOP');
+        },
       }),
     ),
   );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,6 +16,8 @@ export interface TarballOptions {
   rootfs?: 'dir' | 'image' | 'none';
   /** Members are added with a leading `./` (as `tar -C dir .` writes them). */
   dotSlash?: boolean;
+  /** Bytes of random data in the rootfs, after the metadata: more than a pipe holds. */
+  filler?: number;
 }
 
 /** A metadata.yaml for `os` (release 1.0, x86_64, the fixed creation date of the test images). */
@@ -38,6 +41,8 @@ export async function tarball(
     if ((o.rootfs ?? 'dir') === 'dir') {
       await mkdir(join(work, 'rootfs', 'etc'), { recursive: true });
       await writeFile(join(work, 'rootfs', 'etc', 'seed'), `${name}-${Math.random()}\n`);
+      if (o.filler !== undefined)
+        await writeFile(join(work, 'rootfs', 'filler'), randomBytes(o.filler));
       members.push('rootfs');
     }
     if (o.rootfs === 'image') {
