@@ -8,6 +8,7 @@ import { renderSection, renderTable, writeSection, type Row, type RunInfo } from
 import { createImageProject, seedImages } from './seed.js';
 import { lostUpdateRows, restRows, simplestreamsRow } from './rest.js';
 import { simplestreamsServer } from './streams.js';
+import { streamsAddRows } from './streams-add.js';
 import { manyRows, readRows, type SuiteContext } from './suite.js';
 
 const USAGE = `usage: npm run bench -- [--binary lxc|incus] [--no-big] [--quick] [--images N] [--write]
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
     if (!values['no-big']) {
       log('importing and exporting a 1 GiB image');
       rows.push(...(await bigRows(ctx)));
+      log('adding a 1 GiB image to a simplestreams tree');
+      rows.push(...(await streamsAddRows(GIB, values.quick ? 1 : 3)));
     }
     const title = binary === 'lxc' ? 'LXD' : 'Incus';
     console.log(`\n${title}: ${info.daemon}, ${info.date}, Node ${info.node}, ${info.machine}\n`);

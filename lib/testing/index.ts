@@ -13,3 +13,5 @@ export {
   type TestImage,
   type TestSplitImage,
 } from './make-image.js';
+export { startStreamServer, type StreamServer } from './stream-server.js';
+export { makeTestCa, type TestCa } from './tls.js';

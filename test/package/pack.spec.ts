@@ -40,6 +40,7 @@ interface Smoke {
   resources: string[];
   main: Record<string, string>;
   testing: Record<string, string>;
+  streams: Record<string, string>;
   deepImport: string;
   clientKeys: string[];
 }
@@ -59,7 +60,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-// Imports both entry points with every child_process entry watched and stdout/stderr captured.
+// Imports the entry points with every child_process entry watched and stdout/stderr captured.
 const SMOKE = `
 import childProcess from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
@@ -93,6 +94,7 @@ const before = process.getActiveResourcesInfo();
 
 const main = await import('lxc-images');
 const testing = await import('lxc-images/testing');
+const streams = await import('lxc-images/streams');
 const client = main.createClient({ binary: 'incus' });
 let deepImport = 'resolved';
 try {
@@ -117,6 +119,7 @@ process.stdout.write(
     resources,
     main: types(main),
     testing: types(testing),
+    streams: types(streams),
     deepImport,
     clientKeys: Object.keys(client).sort(),
   }) + '\\n',
@@ -130,7 +133,8 @@ const CONSUMER = `
 import lxc, { createClient, incus, LxcError, NotFoundError } from 'lxc-images';
 import type { Client, ClientOptions, Image } from 'lxc-images';
 import { makeImage, startSandbox } from 'lxc-images/testing';
-import type { Sandbox, SandboxOptions, TestImage } from 'lxc-images/testing';
+import type { Sandbox, SandboxOptions, StreamServer, TestImage } from 'lxc-images/testing';
+import { add, list, prune, remove, verify, type PruneResult, type VerifyResult } from 'lxc-images/streams';
 
 const options: ClientOptions = { binary: 'incus', project: 'web', timeout: 1000 };
 const clients: Client[] = [lxc, incus, createClient(options)];
@@ -143,11 +147,19 @@ export const missing = (error: unknown): boolean =>
 const sandboxOptions: SandboxOptions = { binary: 'lxc', listen: true };
 export const sandbox: Promise<Sandbox> = startSandbox(sandboxOptions);
 export const image: Promise<TestImage> = makeImage('/tmp', {});
+export const added: Promise<string> = add('/srv/tree', 'a.tar.gz', { aliases: ['a'] }, (i) => i.fingerprint);
+export const inTree: Promise<Image[]> = list('/srv/tree', { filter: 'os=alpine' });
+export const checked: Promise<VerifyResult> = verify('/srv/tree');
+export const pruned: Promise<PruneResult> = prune('/srv/tree', { keep: 2 });
+export const removed: Promise<undefined> = remove('/srv/tree', 'a');
+export type Served = StreamServer['env']['SSL_CERT_FILE'];
 
 // @ts-expect-error: binary is a string
 createClient({ binary: 42 });
 // @ts-expect-error: the sandbox binary is lxc or incus
 startSandbox({ binary: 'docker' });
+// @ts-expect-error: prune needs keep
+prune('/srv/tree', {});
 // @ts-expect-error: only the exports map's entry points resolve
 import type {} from 'lxc-images/dist/index.js';
 `;
@@ -226,8 +238,12 @@ describe('the packed package', () => {
       'dist/index.d.ts.map',
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
+      'dist/streams/index.js',
+      'dist/streams/index.d.ts',
+      'dist/streams/bin.js',
       'lib/index.ts',
       'lib/testing/index.ts',
+      'lib/streams/index.ts',
     ])
       expect(paths, needed).to.include(needed);
     const stray = paths.filter(
@@ -320,8 +336,29 @@ describe('the packed package', () => {
       makeImage: 'function',
       makeSplitImage: 'function',
     });
+    expect(smoke.testing).to.include({ startStreamServer: 'function', makeTestCa: 'function' });
+    expect(smoke.streams).to.deep.equal({
+      add: 'function',
+      list: 'function',
+      remove: 'function',
+      verify: 'function',
+      prune: 'function',
+    });
     expect(smoke.deepImport).to.equal('ERR_PACKAGE_PATH_NOT_EXPORTED');
     expect(smoke.clientKeys).to.include.members(['images', 'operations', 'remotes', 'query']);
+  });
+
+  it('installs the lxc-images-streams bin, which runs from plain node', async function () {
+    const bin = join(project, 'node_modules', '.bin', 'lxc-images-streams');
+    expect(existsSync(bin), bin).to.equal(true);
+    const { stdout } = await sh(bin, ['--help'], project);
+    expect(stdout).to.match(/^usage: lxc-images-streams COMMAND DIR/);
+    const tree = join(tmp, 'empty-tree');
+    await mkdir(tree);
+    const listed = await sh(bin, ['list', tree, '--json'], project);
+    expect(JSON.parse(listed.stdout)).to.deep.equal([]);
+    const verified = await sh(bin, ['verify', tree], project);
+    expect(verified.stdout.trim()).to.equal('ok');
   });
 
   it('type-checks a TypeScript consumer under moduleResolution nodenext and bundler', async () => {

@@ -1,0 +1,35 @@
+import { LxcError, ValidationError } from '../wire/errors.js';
+
+/** Receives a call's result; the call resolves to what it returns (it may be async). */
+export type Mutator<T, R> = (value: T) => R | Promise<R>;
+
+/**
+ * Runs one call of the streams API with the library's calling convention: a mutator may stand
+ * in the options slot, options must be an object, any failure becomes an {@link LxcError} that
+ * keeps its cause, and a mutator's own error passes through.
+ */
+export async function streamsCall<O extends object, T, R>(
+  optionsOrMutator: O | Mutator<T, R> | undefined,
+  mutator: Mutator<T, R> | undefined,
+  work: (options: Partial<O>) => Promise<T>,
+): Promise<R> {
+  const [options, mut] =
+    typeof optionsOrMutator === 'function'
+      ? [undefined, optionsOrMutator]
+      : [optionsOrMutator, mutator];
+  const given: unknown = options;
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
+    throw new ValidationError('options', 'must be an object');
+  const mutatorGiven: unknown = mut;
+  if (mutatorGiven !== undefined && typeof mutatorGiven !== 'function')
+    throw new ValidationError('mutator', 'must be a function');
+  let value: T;
+  try {
+    value = await work(options ?? {});
+  } catch (error) {
+    if (error instanceof LxcError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LxcError(message, { cause: error });
+  }
+  return mut ? await mut(value) : (value as unknown as R);
+}
