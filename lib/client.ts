@@ -11,6 +11,7 @@ import { InfoBatcher } from './requests/batch.js';
 import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
 import { RestTransport } from './transport/rest/rest-transport.js';
+import { UntrustedReader } from './transport/rest/untrusted.js';
 import type { Transport } from './transport/transport.js';
 
 /** A client for one `lxc` or `incus` binary (and its daemons). */
@@ -45,8 +46,8 @@ export function createClient(options: ClientOptions = {}): Client {
     (signal) => scheduler.run(() => transport.listRemotes(signal), signal),
     localProtocol,
   );
+  const env = { ...process.env, ...opts.env };
   if (opts.transport === 'rest') {
-    const env = { ...process.env, ...opts.env };
     transport = new RestTransport({
       cli,
       remotes,
@@ -66,7 +67,7 @@ export function createClient(options: ClientOptions = {}): Client {
   return {
     binary: opts.binary,
     transport: transport.name,
-    images: new Images(core, new InfoBatcher()),
+    images: new Images(core, new InfoBatcher(), new UntrustedReader(localProtocol, env)),
     operations: new Operations(core),
     remotes: new Remotes(core, remotes),
     query: createQuery(core),

@@ -25,6 +25,8 @@ export type {
   CopyOptions,
   ExportOptions,
   RefreshOptions,
+  PublishOptions,
+  InfoOptions,
   DeleteOptions,
   DeleteNoWaitOptions,
 } from './api/images.js';

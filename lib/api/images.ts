@@ -10,6 +10,9 @@ import {
   type ImportSource,
 } from '../requests/import.js';
 import { listFingerprints, listImages, type ListFilterOptions } from '../requests/list.js';
+import { publishImage, type PublishFlags } from '../requests/publish.js';
+import { exportWithSecret, infoWithSecret, type SecretOption } from '../requests/secret-read.js';
+import type { UntrustedReader } from '../transport/rest/untrusted.js';
 import { refreshImage, type RefreshFlags, type RefreshResult } from '../requests/refresh.js';
 import { createSecret, type ImageSecret } from '../requests/secret.js';
 import {
@@ -35,7 +38,11 @@ export interface ImportOptions extends CallOptions, ImportFlags {}
 /** Options of {@link Images.copy}. */
 export interface CopyOptions extends CallOptions, CopyFlags {}
 /** Options of {@link Images.export}. */
-export interface ExportOptions extends CallOptions, ExportFlags {}
+export interface ExportOptions extends CallOptions, ExportFlags, SecretOption {}
+/** Options of {@link Images.info}. */
+export interface InfoOptions extends CallOptions, SecretOption {}
+/** Options of {@link Images.publish}. */
+export interface PublishOptions extends CallOptions, PublishFlags {}
 /** Options of {@link Images.refresh}. */
 export interface RefreshOptions extends CallOptions, RefreshFlags {}
 /** Options of {@link Images.delete}. */
@@ -70,6 +77,7 @@ export class Images {
   constructor(
     private readonly core: Core,
     private readonly batcher: InfoBatcher,
+    private readonly untrusted: UntrustedReader,
   ) {
     this.aliases = new ImageAliases(core);
   }
@@ -100,17 +108,24 @@ export class Images {
 
   /**
    * Reads one image by full fingerprint, unique prefix or alias. Concurrent calls on a remote
-   * are coalesced where that is cheaper.
-   * @throws {@link NotFoundError} when nothing matches; {@link LxcError} when a prefix is ambiguous.
+   * are coalesced where that is cheaper. With `secret` (from `createSecret` on a trusted client),
+   * reads a private image of a server that does not trust this client, by fingerprint or prefix,
+   * over HTTPS without a client certificate (on either transport).
+   * @throws {@link NotFoundError} when nothing matches, or the secret is wrong or used up;
+   * {@link LxcError} when a prefix is ambiguous.
    * @example lxc.images.info('local', fp, image => image.size)
    */
   info<R = Image>(
     remote: string | undefined,
     ref: string,
-    options?: CallOptions | Mutator<Image, R>,
+    options?: InfoOptions | Mutator<Image, R>,
     mutator?: Mutator<Image, R>,
   ): Promise<NoInfer<R>> {
-    return this.core.call(remote, options, mutator, (c) => this.batcher.info(c, checkRef(ref)));
+    return this.core.call(remote, options, mutator, (c, o) =>
+      o.secret === undefined
+        ? this.batcher.info(c, checkRef(ref))
+        : infoWithSecret(c, { reader: this.untrusted, fp: ref, secret: o.secret }),
+    );
   }
 
   /**
@@ -318,6 +333,9 @@ export class Images {
 
   /**
    * Exports an image to a file or a directory, atomically (nothing is left behind on failure).
+   * With `secret`, exports a private image of a server that does not trust this client (as
+   * {@link Images.info} reads one).
+   * @throws {@link NotFoundError} when there is no such image, or the secret is wrong or used up.
    * @example lxc.images.export('local', 'alpine', '/tmp/alpine.tar.gz').then(r => r.files)
    */
   export<R = ExportResult>(
@@ -328,8 +346,29 @@ export class Images {
     mutator?: Mutator<ExportResult, R>,
   ): Promise<NoInfer<R>> {
     return this.core.call(remote, options, mutator, (c, o) =>
-      exportImage(c, ref, destination, steady(o)),
+      o.secret === undefined
+        ? exportImage(c, ref, destination, steady(o))
+        : exportWithSecret(c, { reader: this.untrusted, fp: ref, destination, flags: steady(o) }),
     );
+  }
+
+  /**
+   * Publishes an instance (`'c1'`) or a snapshot (`'c1/snap0'`) as an image, points `aliases` at
+   * it once it has landed (a taken alias moves, atomically), and resolves to it. `properties`
+   * are merged over those of the instance's image. A publish cannot be cancelled: an aborted or
+   * timed-out call waits (within its cleanup time) for it to end and deletes its image.
+   * @throws {@link InstanceRunningError} when the instance runs and `force` is not set.
+   * @throws {@link ConflictError} when the same image is already stored (the message names it).
+   * @throws {@link NotFoundError} when there is no such instance or snapshot.
+   * @example lxc.images.publish('local', 'c1', { aliases: ['web/v2'], force: true }).then(image => image.fingerprint)
+   */
+  publish<R = Image>(
+    remote: string | undefined,
+    source: string,
+    options?: PublishOptions | Mutator<Image, R>,
+    mutator?: Mutator<Image, R>,
+  ): Promise<NoInfer<R>> {
+    return this.core.call(remote, options, mutator, (c, o) => publishImage(c, source, steady(o)));
   }
 
   /**

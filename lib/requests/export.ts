@@ -63,15 +63,40 @@ export async function exportImage(
   flags: ExportFlags,
 ): Promise<ExportResult> {
   const checkedRef = checkRef(ref);
-  const { dir, file } = await exportTarget(destination);
+  const place = await exportTarget(destination);
   const fingerprint = await resolveFingerprint(call, checkedRef);
+  return exportInto({ ...place, fingerprint, remote: call.remote }, (temp) =>
+    call.download({ fingerprint, dir: temp, onProgress: flags.onProgress }),
+  );
+}
+
+/** Where {@link exportInto} puts an image's files. */
+export interface ExportPlace {
+  /** The folder of the destination. */
+  dir: string;
+  /** The destination file, when it names one. */
+  file?: string | undefined;
+  fingerprint: string;
+  /** The remote, for error details. */
+  remote: string;
+}
+
+/**
+ * Writes an export atomically: `download` fills a temporary folder beside the destination, and
+ * its files are renamed into place only when complete. A failure leaves nothing behind.
+ */
+export async function exportInto(
+  place: ExportPlace,
+  download: (temp: string) => Promise<unknown>,
+): Promise<ExportResult> {
+  const { dir, file, fingerprint } = place;
   const temp = await mkdtemp(join(dir, '.lxc-images-'));
   try {
-    await call.download({ fingerprint, dir: temp, onProgress: flags.onProgress });
+    await download(temp);
     const names = await readdir(temp);
     if (names.length < 1 || names.length > 2) {
       throw new ParseError(`image export wrote ${names.length} files`, names.join('\n'), {
-        remote: call.remote,
+        remote: place.remote,
       });
     }
     const ordered = metadataFirst(names);

@@ -113,11 +113,12 @@ export function importedFingerprint(op: Operation, remote: string): string {
 }
 
 /**
- * Points the aliases at an image that a call has just imported and reads it back. When the call
- * is aborted meanwhile, the aliases it moved are put back and the image it created is deleted
- * again (`since`: as {@link deleteCreated}): an aborted import leaves nothing and loses nothing.
+ * Points the aliases at an image that a call has just imported (or published) and reads it back.
+ * When the call is aborted meanwhile, the aliases it moved are put back and the image it created
+ * is deleted again (`since`: as {@link deleteCreated}): an aborted import leaves nothing and
+ * loses nothing.
  */
-async function finishImport(
+export async function finishImport(
   call: Call,
   fingerprint: string,
   aliases: string[],

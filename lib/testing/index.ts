@@ -1,5 +1,6 @@
 /**
- * Throwaway LXD and Incus daemons and test images, for the tests of code that uses lxc-images.
+ * Throwaway LXD and Incus daemons, test images and instances, for the tests of code that uses
+ * lxc-images.
  * @module lxc-images/testing
  */
 export { startSandbox, type Sandbox, type SandboxOptions, type SandboxBinary } from './sandbox.js';
@@ -13,3 +14,14 @@ export {
   type TestImage,
   type TestSplitImage,
 } from './make-image.js';
+export {
+  containerSupport,
+  createInstance,
+  deleteInstance,
+  snapshotInstance,
+  startInstance,
+  stopInstance,
+  type ContainerSupport,
+  type CreateInstanceOptions,
+  type InstanceHost,
+} from './instances.js';

@@ -14,18 +14,27 @@ import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 import { counter } from './upload.js';
 
+/** An export to read: an image, and the secret of a client the server does not trust. */
+export interface ExportSource {
+  fingerprint: string;
+  /** Sent as `?secret=` and redacted everywhere (see `untrusted.ts`). */
+  secret?: string | undefined;
+}
+
 // `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses.
 export async function openExport(
   endpoint: Endpoint,
   target: Target,
-  fingerprint: string,
+  image: string | ExportSource,
   signal: AbortSignal,
 ): Promise<IncomingMessage> {
+  const { fingerprint, secret } = typeof image === 'string' ? { fingerprint: image } : image;
   const path = apiPath('1.0', 'images', fingerprint, 'export');
+  const query = secret === undefined ? undefined : { secret };
   const call: HttpCall = {
     method: 'GET',
-    url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project),
-    redactor: new Redactor(),
+    url: requestUrl({ method: 'GET', path, query, schema: OperationSchema }, target.project),
+    redactor: new Redactor(secret === undefined ? [] : [secret]),
   };
   const response = await open(endpoint, call, signal);
   if ((response.statusCode ?? 0) >= 400) {
@@ -54,11 +63,11 @@ export function safeName(name: string | undefined, fallback: string): string {
 export async function downloadImage(
   endpoint: Endpoint,
   target: Target,
-  download: Download,
+  download: Download & Pick<ExportSource, 'secret'>,
   signal: AbortSignal,
 ): Promise<string[]> {
-  const { fingerprint, dir } = download;
-  const response = await openExport(endpoint, target, fingerprint, signal);
+  const { fingerprint, dir, secret } = download;
+  const response = await openExport(endpoint, target, { fingerprint, secret }, signal);
   const hash = createHash('sha256');
   const length = Number(response.headers['content-length'] ?? NaN);
   const count = counter(
