@@ -72,7 +72,8 @@ async function publishOnce(
   try {
     const op = await call.start({ api: publishRequest(source, checked, properties) });
     id = op.id;
-    const done = await call.wait(op.id, { onRunning: packProgress(progress) }, undoImport);
+    const command = ['POST', `${call.remote}:/1.0/images`];
+    const done = await call.wait(op.id, { onRunning: packProgress(progress), command }, undoImport);
     const fingerprint = importedFingerprint(done, call.remote);
     progress.done();
     return await finishImport(call, fingerprint, checked.aliases, done.created_at ?? undefined);

@@ -166,7 +166,7 @@ export async function containerSupport(
     return { supported: true };
   } catch (error) {
     const reason = error instanceof LxcError ? error.message : String(error);
-    return { supported: false, reason: `this machine cannot run containers: ${reason}` };
+    return { supported: false, reason: `containers do not start here: ${reason}` };
   } finally {
     await deleteInstance(host, name).catch(() => undefined);
   }
