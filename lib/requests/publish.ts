@@ -8,19 +8,22 @@ import { finishImport, importedFingerprint, undoImport } from './import.js';
 import {
   checkPublishFlags,
   checkPublishSource,
+  type CheckedPublish,
+  type PublishFlags,
+  type PublishSource,
+} from './publish-input.js';
+import {
   ephemeralRequest,
   imageProperties,
   publishRequest,
   startAndWaitRequest,
   stateRequest,
   subjectRequest,
-  type CheckedPublish,
-  type PublishFlags,
-  type PublishSource,
+  type Instance,
 } from './publish-requests.js';
 import type { ApiRequest } from './request.js';
 
-export type { PublishFlags } from './publish-requests.js';
+export type { PublishFlags } from './publish-input.js';
 
 // Reports each `<what>_progress` text of a running publish ("Image pack: 21% (2.51MB/s)").
 function packProgress(progress: OperationProgress): ((op: Operation) => void) | undefined {
@@ -65,12 +68,11 @@ async function publishOnce(
   call: Call,
   source: PublishSource,
   checked: CheckedPublish,
-  properties: Record<string, string> | undefined,
 ): Promise<Image> {
   const progress = operationProgress('publish', checked.onProgress);
   let id: string | undefined;
   try {
-    const op = await call.start({ api: publishRequest(source, checked, properties) });
+    const op = await call.start({ api: publishRequest(source, checked) });
     id = op.id;
     const command = ['POST', `${call.remote}:/1.0/images`];
     const done = await call.wait(op.id, { onRunning: packProgress(progress), command }, undoImport);
@@ -102,14 +104,17 @@ async function restart(call: Call, name: string, ephemeral: boolean): Promise<vo
  */
 async function whileStopped(
   call: Call,
-  name: string,
-  ephemeral: boolean,
+  instance: Instance,
   publish: () => Promise<Image>,
 ): Promise<Image> {
-  if (ephemeral) await call.send({ api: ephemeralRequest(name, false) });
-  let cleared = ephemeral;
+  const { name, ephemeral } = instance;
+  let cleared = false; // true while the ephemeral flag is off and must be put back
   let image: Image;
   try {
+    if (ephemeral) {
+      cleared = true;
+      await call.send({ api: ephemeralRequest(name, false) });
+    }
     await changeState(call, stateRequest(name, 'stop'));
     if (cleared) await call.send({ api: ephemeralRequest(name, true) });
     cleared = false;
@@ -141,15 +146,14 @@ export async function publishImage(
   flags: PublishFlags,
 ): Promise<Image> {
   const checkedSource = checkPublishSource(source);
-  const checked = checkPublishFlags(flags);
+  const flagged = checkPublishFlags(flags);
   const subject = await call.send({ api: subjectRequest(checkedSource) });
-  const properties = checked.properties && {
-    ...imageProperties(subject.config),
-    ...checked.properties,
-  };
-  const publish = (): Promise<Image> => publishOnce(call, checkedSource, checked, properties);
+  const checked = flagged.properties
+    ? { ...flagged, properties: { ...imageProperties(subject.config), ...flagged.properties } }
+    : flagged;
+  const publish = (): Promise<Image> => publishOnce(call, checkedSource, checked);
   if (checkedSource.snapshot !== undefined || subject.status !== 'Running') return publish();
   if (!checked.force)
     throw new InstanceRunningError(checkedSource.instance, { remote: call.remote });
-  return whileStopped(call, checkedSource.instance, subject.ephemeral, publish);
+  return whileStopped(call, subject, publish);
 }

@@ -7,7 +7,7 @@ import { createClient, type Client } from '../client.js';
 import { BinaryNotFoundError, LxcError } from '../errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon } from './daemon.js';
-import { prepareInstances, stopAllInstances } from './instances.js';
+import { prepareInstances, stopAllInstances } from './sandbox-instances.js';
 
 /** Which daemon a sandbox runs. */
 export type SandboxBinary = 'lxc' | 'incus';

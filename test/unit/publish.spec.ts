@@ -10,9 +10,8 @@ import {
   checkPublishFlags,
   checkPublishSource,
   COMPRESSION,
-  imageProperties,
-  publishRequest,
-} from '../../lib/requests/publish-requests.js';
+} from '../../lib/requests/publish-input.js';
+import { imageProperties, publishRequest } from '../../lib/requests/publish-requests.js';
 import { fakeClient, type FakeAnswer, type FakeTransport } from './fake-transport.js';
 import { F0, fixture, OP_ID, operation, rejection, thrown } from './helpers.js';
 
@@ -121,22 +120,21 @@ describe('publish requests', () => {
     const source = { instance: 'c1', snapshot: 's0' };
     const checked = checkPublishFlags({
       public: true,
+      properties: { a: 'b' },
       compression: 'xz -9',
       expiresAt: new Date('2031-01-01T00:00:00Z'),
     });
-    expect(publishRequest(source, checked, { a: 'b' }).body).to.deep.equal({
+    expect(publishRequest(source, checked).body).to.deep.equal({
       source: { type: 'snapshot', name: 'c1/s0' },
       public: true,
       properties: { a: 'b' },
       expires_at: '2031-01-01T00:00:00.000Z',
       compression_algorithm: 'xz -9',
     });
-    expect(publishRequest({ instance: 'c1' }, checkPublishFlags({}), undefined).body).to.deep.equal(
-      {
-        source: { type: 'instance', name: 'c1' },
-        public: false,
-      },
-    );
+    expect(publishRequest({ instance: 'c1' }, checkPublishFlags({})).body).to.deep.equal({
+      source: { type: 'instance', name: 'c1' },
+      public: false,
+    });
   });
 
   it("reads an instance image's properties from its image.* keys", () => {
