@@ -104,7 +104,7 @@ export async function unmountUnder(dir: string): Promise<void> {
  * Starts a private `lxd` or `incusd` in a temporary directory, with its own client config,
  * and waits until it is ready. Needs root. Unless `instances: false`, it has a `dir` storage
  * pool and a root disk in its default profile, so that it can hold instances
- * (see {@link createInstance}); `stop()` stops them first.
+ * (see `createInstance` in `lxc-images/testing`); `stop()` stops them first.
  * @throws `BinaryNotFoundError` when the daemon is not installed (the message names the package).
  * @example const sandbox = await startSandbox({ binary: 'incus' }); await sandbox.stop();
  */

@@ -56,6 +56,16 @@ for (const binary of BINARIES) {
       expect(root).to.include({ type: 'disk', path: '/', pool: 'default' });
     });
 
+    it('has no pool with instances: false', async function () {
+      const bare = await startSandbox({ binary, instances: false });
+      try {
+        const pools = await bare.client.query('local', '/1.0/storage-pools', (v) => v ?? []); // Incus: null
+        expect(pools).to.deep.equal([]);
+      } finally {
+        await bare.stop();
+      }
+    });
+
     it('creates an instance from an image and snapshots it, without starting it', async function () {
       await createInstance(sandbox, 'plain', 'p1');
       await snapshotInstance(sandbox, 'p1', 'snap0');
