@@ -12,6 +12,7 @@ import { normalizeOptions, type ClientOptions } from './options.js';
 import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
 import { RestTransport } from './transport/rest/rest-transport.js';
+import { UntrustedReader, withSecretReads } from './transport/rest/untrusted.js';
 import type { Transport } from './transport/transport.js';
 
 /** A client for one `lxc` or `incus` binary (and its daemons). */
@@ -50,8 +51,8 @@ export function createClient(options: ClientOptions = {}): Client {
         .data,
     localProtocol,
   );
+  const env = { ...process.env, ...opts.env };
   if (opts.transport === 'rest') {
-    const env = { ...process.env, ...opts.env };
     transport = new RestTransport({
       cli,
       remotes,
@@ -60,7 +61,12 @@ export function createClient(options: ClientOptions = {}): Client {
       failover: opts.failover,
     });
   }
-  const send = clientSeam(transport.send.bind(transport), { scheduler, locks: new KeyedLocks() });
+  const untrusted = new UntrustedReader({ flavor: localProtocol, env, remotes });
+  const withSecrets = withSecretReads(transport, untrusted);
+  const send = clientSeam(withSecrets.send.bind(withSecrets), {
+    scheduler,
+    locks: new KeyedLocks(),
+  });
   const core = new Core({
     send,
     transport: transport.name,

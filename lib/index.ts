@@ -25,6 +25,8 @@ export type {
   CopyOptions,
   ExportOptions,
   RefreshOptions,
+  PublishOptions,
+  InfoOptions,
   DeleteOptions,
   DeleteNoWaitOptions,
 } from './api/images.js';
@@ -40,6 +42,8 @@ export type { ImportSource } from './wire/checks-transfer.js';
 export type { ExportResult } from './flows/export.js';
 export type { RefreshResult } from './flows/refresh.js';
 export type { ImageSecret } from './flows/secret.js';
+export type { PublishFlags } from './flows/publish.js';
+export type { SecretOption } from './flows/secret-read.js';
 export type {
   Method,
   Request,

@@ -7,7 +7,9 @@ import { importFromUrl, importImage } from '../flows/import.js';
 import { InfoBatcher, infoMany } from '../flows/info.js';
 import { listFingerprints, listImages, type ListFilterOptions } from '../flows/list.js';
 import { getByAlias, getProperty } from '../flows/lookup.js';
+import { publishImage, type PublishFlags } from '../flows/publish.js';
 import { refreshImage, type RefreshFlags, type RefreshResult } from '../flows/refresh.js';
+import { exportWithSecret, infoWithSecret, type SecretOption } from '../flows/secret-read.js';
 import { createSecret, type ImageSecret } from '../flows/secret.js';
 import * as write from '../flows/write.js';
 import { createAliases, type ImageAliases } from './aliases.js';
@@ -20,7 +22,11 @@ export interface ImportOptions extends CallOptions, ImportFlags {}
 /** Options of `images.copy`. */
 export interface CopyOptions extends CallOptions, CopyFlags {}
 /** Options of `images.export`. */
-export interface ExportOptions extends CallOptions, ExportFlags {}
+export interface ExportOptions extends CallOptions, ExportFlags, SecretOption {}
+/** Options of `images.info`. */
+export interface InfoOptions extends CallOptions, SecretOption {}
+/** Options of `images.publish`. */
+export interface PublishOptions extends CallOptions, PublishFlags {}
 /** Options of `images.refresh`. */
 export interface RefreshOptions extends CallOptions, RefreshFlags {}
 /** Options of `images.delete`. */
@@ -52,11 +58,14 @@ export interface ImageCalls {
   fingerprints(options: CallOptions): string[];
   /**
    * Reads one image by full fingerprint, unique prefix or alias. Concurrent calls on a remote
-   * are coalesced where that is cheaper.
-   * @throws {@link NotFoundError} when nothing matches; {@link LxcError} when a prefix is ambiguous.
+   * are coalesced where that is cheaper. With `secret` (from `createSecret` on a trusted client),
+   * reads a private image of a server that does not trust this client, by fingerprint or prefix,
+   * over HTTPS without a client certificate (on either transport).
+   * @throws {@link NotFoundError} when nothing matches, or the secret is wrong or used up;
+   * {@link LxcError} when a prefix is ambiguous.
    * @example lxc.images.info('local', fp, image => image.size)
    */
-  info(ref: string, options: CallOptions): Image;
+  info(ref: string, options: InfoOptions): Image;
   /**
    * Reads many images at once, in the order of `refs`, as cheaply as the remote allows.
    * @throws {@link NotFoundError} for the first ref that matches nothing.
@@ -119,9 +128,23 @@ export interface ImageCalls {
   copy(ref: string, targetRemote: string, options: CopyOptions): Image;
   /**
    * Exports an image to a file or a directory, atomically (nothing is left behind on failure).
+   * With `secret`, exports a private image of a server that does not trust this client (as
+   * `info` reads one).
+   * @throws {@link NotFoundError} when there is no such image, or the secret is wrong or used up.
    * @example lxc.images.export('local', 'alpine', '/tmp/alpine.tar.gz').then(r => r.files)
    */
   export(ref: string, destination: string, options: ExportOptions): ExportResult;
+  /**
+   * Publishes an instance (`'c1'`) or a snapshot (`'c1/snap0'`) as an image, points `aliases` at
+   * it once it has landed (a taken alias moves, atomically), and resolves to it. `properties`
+   * are merged over those of the instance's image. A publish cannot be cancelled: an aborted or
+   * timed-out call waits (within its cleanup time) for it to end and deletes its image.
+   * @throws {@link InstanceRunningError} when the instance runs and `force` is not set.
+   * @throws {@link ConflictError} when the same image is already stored (the message names it).
+   * @throws {@link NotFoundError} when there is no such instance or snapshot.
+   * @example lxc.images.publish('local', 'c1', { aliases: ['web/v2'], force: true }).then(image => image.fingerprint)
+   */
+  publish(source: string, options: PublishOptions): Image;
   /**
    * Refreshes an auto-updating image from its source.
    * @example lxc.images.refresh('local', 'alpine').then(r => r.refreshed)
@@ -168,7 +191,8 @@ export function createImages(core: Core): Images {
   const calls = defineCalls<ImageCalls & { delete(ref: string, o: DeleteOptions): unknown }>(core, {
     list: (c, o) => listImages(c, o),
     fingerprints: (c) => listFingerprints(c),
-    info: (c, _o, ref) => batcher.info(c, ref),
+    info: (c, o, ref) =>
+      o.secret === undefined ? batcher.info(c, ref) : infoWithSecret(c, ref, o.secret),
     infoMany: (c, _o, refs) => infoMany(c, refs),
     getByAlias: (c, _o, alias) => getByAlias(c, alias),
     exists: (c, _o, ref) => batcher.exists(c, ref),
@@ -181,7 +205,9 @@ export function createImages(core: Core): Images {
     import: (c, o, source) => importImage(c, source, o),
     importFromUrl: (c, o, url) => importFromUrl(c, url, o),
     copy: (c, o, ref, targetRemote) => copyImage(c, ref, targetRemote, o),
-    export: (c, o, ref, destination) => exportImage(c, ref, destination, o),
+    export: (c, o, ref, dest) =>
+      o.secret === undefined ? exportImage(c, ref, dest, o) : exportWithSecret(c, ref, dest, o),
+    publish: (c, o, source) => publishImage(c, source, o),
     refresh: (c, o, ref) => refreshImage(c, ref, o),
     createSecret: (c, _o, ref) => createSecret(c, ref),
   });

@@ -39,7 +39,7 @@ export function finalNames(
 }
 
 // Moves the exported files from the temporary folder into place, metadata first.
-async function place(
+async function placeFiles(
   temp: string,
   dir: string,
   file: string | undefined,
@@ -62,11 +62,36 @@ async function place(
   return files;
 }
 
+/** Where {@link exportInto} puts an image's files. */
+export interface ExportPlace {
+  /** The folder of the destination. */
+  dir: string;
+  /** The destination file, when it names one. */
+  file?: string | undefined;
+  fingerprint: string;
+  /** The remote, for error details. */
+  remote: string;
+}
+
 /**
- * `images.export`, atomically: the transport writes into a temporary folder beside
- * `destination`, and the files are renamed into place only when complete. A failure leaves
- * nothing behind.
+ * Writes an export atomically: `download` fills a temporary folder beside the destination, and
+ * its files are renamed into place only when complete. A failure leaves nothing behind.
  */
+export async function exportInto(
+  place: ExportPlace,
+  download: (temp: string) => Promise<unknown>,
+): Promise<ExportResult> {
+  const { dir, file, fingerprint } = place;
+  const temp = await mkdtemp(join(dir, '.lxc-images-'));
+  try {
+    await download(temp);
+    return { fingerprint, files: await placeFiles(temp, dir, file, place.remote) };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** `images.export` (see {@link exportInto}). */
 export async function exportImage(
   call: Call,
   ref: unknown,
@@ -75,13 +100,9 @@ export async function exportImage(
 ): Promise<ExportResult> {
   const checkedRef = checkRef(ref);
   const onProgress = monotonic(checkProgress(flags.onProgress));
-  const { dir, file } = await exportTarget(destination);
+  const place = await exportTarget(destination);
   const fingerprint = await resolveFingerprint(call, checkedRef);
-  const temp = await mkdtemp(join(dir, '.lxc-images-'));
-  try {
-    await call.send(downloadRequest({ fingerprint, dir: temp, onProgress }));
-    return { fingerprint, files: await place(temp, dir, file, call.remote) };
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
+  return exportInto({ ...place, fingerprint, remote: call.remote }, (dir) =>
+    call.send(downloadRequest({ fingerprint, dir, onProgress })),
+  );
 }

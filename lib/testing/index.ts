@@ -1,5 +1,6 @@
 /**
- * Throwaway LXD and Incus daemons and test images, for the tests of code that uses lxc-images.
+ * Throwaway LXD and Incus daemons, test images and instances, for the tests of code that uses
+ * lxc-images.
  * @module lxc-images/testing
  */
 export { startSandbox, type Sandbox, type SandboxOptions, type SandboxBinary } from './sandbox.js';
@@ -15,3 +16,14 @@ export {
 } from './make-image.js';
 export { startStreamServer, type StreamServer } from './stream-server.js';
 export { makeTestCa, type TestCa } from './tls.js';
+export {
+  containerSupport,
+  createInstance,
+  deleteInstance,
+  snapshotInstance,
+  startInstance,
+  stopInstance,
+  type ContainerSupport,
+  type CreateInstanceOptions,
+  type InstanceHost,
+} from './instances.js';

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Files } from '../wire/hash.js';
 import { createExecaRunner } from '../transport/cli/runner.js';
+import { addInit } from './init-rootfs.js';
 
 export { sha256Files };
 
@@ -15,8 +16,12 @@ export interface ImageOptions {
   description?: string;
   /** Bytes of random (incompressible) data added to the rootfs as /filler. */
   filler?: number;
+  /** Bytes of zeros added to the rootfs as /padding: a big rootfs that compresses fast. */
+  padding?: number;
   /** Text stored in the rootfs; defaults to a random UUID so every image is unique. */
   seed?: string;
+  /** Add a tiny `/sbin/init` (with the host's `dash` and `sleep`) so that containers start. */
+  bootable?: boolean;
 }
 
 /** A unified image tarball on disk. */
@@ -69,6 +74,10 @@ async function stage(dir: string, opts: ImageOptions): Promise<string> {
   if (opts.filler !== undefined && opts.filler > 0) {
     await writeFile(join(work, 'rootfs', 'filler'), randomBytes(opts.filler));
   }
+  if (opts.padding !== undefined && opts.padding > 0) {
+    await writeFile(join(work, 'rootfs', 'padding'), Buffer.alloc(opts.padding));
+  }
+  if (opts.bootable) await addInit(join(work, 'rootfs'));
   return work;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { createClient, type Client } from '../client.js';
 import { BinaryNotFoundError, LxcError } from '../wire/errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
 import { startDaemon } from './daemon.js';
+import { prepareInstances, stopAllInstances } from './sandbox-instances.js';
 
 /** Which daemon a sandbox runs. */
 export type SandboxBinary = 'lxc' | 'incus';
@@ -21,6 +22,11 @@ export interface SandboxOptions {
   env?: Record<string, string>;
   /** Milliseconds to wait for the daemon to be ready (default 60000). */
   readyTimeout?: number;
+  /**
+   * Set up a `dir` storage pool and a root disk in the default profile, so that the sandbox can
+   * hold instances (default `true`).
+   */
+  instances?: boolean;
 }
 
 /** A private, throwaway daemon with its own client. */
@@ -96,7 +102,9 @@ export async function unmountUnder(dir: string): Promise<void> {
 
 /**
  * Starts a private `lxd` or `incusd` in a temporary directory, with its own client config,
- * and waits until it is ready. Needs root.
+ * and waits until it is ready. Needs root. Unless `instances: false`, it has a `dir` storage
+ * pool and a root disk in its default profile, so that it can hold instances
+ * (see `createInstance` in `lxc-images/testing`); `stop()` stops them first.
  * @throws `BinaryNotFoundError` when the daemon is not installed (the message names the package).
  * @example const sandbox = await startSandbox({ binary: 'incus' }); await sandbox.stop();
  */
@@ -108,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw new BinaryNotFoundError(`${spec.daemon} is not installed: install ${spec.pkg}`);
   }
   const dir = await mkdtemp(join(tmpdir(), `lxc-images-${binary}-`));
+  await chmod(dir, 0o711); // LXC must traverse it to start a container (mkdtemp makes it 0700)
   const env = {
     ...options.env,
     [spec.dirVar]: join(dir, 'daemon'),
@@ -116,6 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const daemon = startDaemon(spec.daemon, ['--group', 'root'], env, join(dir, 'daemon.log'));
   const run = createExecaRunner({ binary, env });
   const stop = async (): Promise<void> => {
+    if (options.instances !== false) await stopAllInstances({ run });
     await daemon.stop();
     await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
@@ -127,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       [...waitArgs, `--timeout=${Math.ceil(timeout / 1000)}`],
       { timeout: timeout + 5000 },
     );
+    if (options.instances !== false) await prepareInstances({ run });
     let address: string | undefined;
     if (options.listen) {
       address = `https://127.0.0.1:${await freePort()}`;

@@ -166,3 +166,13 @@ export function checkTargetRemote(
     project: project === undefined ? sourceProject : checkProject(project, 'targetProject'),
   };
 }
+
+/** Checks a secret for an untrusted read: printable, no spaces, at most 1 KiB; never shown. */
+export function checkSecret(value: unknown): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,1024}$/.test(value))
+    throw new ValidationError(
+      'secret',
+      'must be 1 to 1024 printable characters without spaces (it is not shown here)',
+    );
+  return value;
+}

@@ -12,6 +12,8 @@ type ErrorClass = new (message: string, details: LxcErrorDetails) => LxcError;
 const PATTERNS: readonly (readonly [RegExp, ErrorClass])[] = [
   // the image exists, it has nothing to refresh from
   [/image source not found/i, LxcError],
+  // a compressor the daemon cannot run (`exec: "pigz": executable file not found in $PATH`)
+  [/executable file not found/i, LxcError],
   [/already exists/i, ConflictError],
   [
     /\bnot found\b|no such (?:image|alias|operation|project)|doesn't exist in project/i,

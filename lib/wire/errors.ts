@@ -3,6 +3,7 @@ export type LxcErrorCode =
   | 'ERR_LXC'
   | 'ERR_LXC_NOT_FOUND'
   | 'ERR_LXC_CONFLICT'
+  | 'ERR_LXC_INSTANCE_RUNNING'
   | 'ERR_LXC_VALIDATION'
   | 'ERR_LXC_REMOTE'
   | 'ERR_LXC_BINARY_NOT_FOUND'
@@ -100,6 +101,25 @@ export class ConflictError extends LxcError {
   static override readonly code: LxcErrorCode = 'ERR_LXC_CONFLICT';
 }
 ConflictError.prototype.name = 'ConflictError';
+
+/**
+ * Thrown by `images.publish` when the instance runs and `force` was not passed (a running
+ * instance cannot be published; `force: true` stops it, publishes, and starts it again).
+ * A {@link ConflictError}: the instance's state conflicts with the request. `instance` names it.
+ */
+export class InstanceRunningError extends ConflictError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_INSTANCE_RUNNING';
+  /** The running instance. */
+  readonly instance: string;
+  constructor(instance: string, details: LxcErrorDetails = {}) {
+    super(
+      `The instance "${instance}" is running: pass force: true to have it stopped, published and started again`,
+      details,
+    );
+    this.instance = instance;
+  }
+}
+InstanceRunningError.prototype.name = 'InstanceRunningError';
 
 /** Thrown for bad input, before anything runs. `field` names the argument or option. */
 export class ValidationError extends LxcError {

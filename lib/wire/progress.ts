@@ -2,8 +2,8 @@ import type { Operation } from './schemas.js';
 
 /** A progress report of a transfer. */
 export interface ProgressEvent {
-  /** What is moving: `import`, `copy`, `export` or `refresh`. */
-  stage: 'import' | 'copy' | 'export' | 'refresh';
+  /** What is moving: `import`, `copy`, `export`, `refresh` or `publish` (the daemon packing an instance). */
+  stage: 'import' | 'copy' | 'export' | 'refresh' | 'publish';
   /** What the client or daemon calls this step, e.g. `Copying the image` or `download`. */
   label: string;
   /** Percent done, when known; it never goes backwards within a call. */

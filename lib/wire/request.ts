@@ -114,8 +114,8 @@ export interface Guard<T> {
  * What a call needs from the daemon, as data. One of: the REST form and the CLI form where the
  * CLI serves it instead (the CLI transport prefers it when present; the REST transport uses it
  * only for remotes REST cannot reach), a transfer of image data (`upload`, `download`, `relay`),
- * or a `guard`ed write. `lifetime` says what an abort does to it, and `lock` runs it while no
- * other request of the client holds that key.
+ * or a `guard`ed write. `lifetime` says what an abort does to it, `lock` runs it while no other
+ * request of the client holds that key, and `secret` makes it an untrusted client's read.
  */
 export interface Request<T = unknown> {
   api?: ApiRequest<T> | undefined;
@@ -126,6 +126,11 @@ export interface Request<T = unknown> {
   guard?: Guard<T> | undefined;
   lifetime?: Lifetime | undefined;
   lock?: string | undefined;
+  /**
+   * Read as a client that the server does not trust, with a secret from `createSecret` (sent as
+   * `?secret=`, over HTTPS without a client certificate, and redacted everywhere).
+   */
+  secret?: string | undefined;
 }
 
 /** What a transport answered: the parsed data, and the ETag when the transport can see it. */

@@ -18,18 +18,21 @@ export interface ExportEnd {
   endpoint: Endpoint;
   target: Target;
   signal: AbortSignal;
+  /** The secret of a client the server does not trust: sent as `?secret=`, redacted everywhere. */
+  secret?: string | undefined;
 }
 
 /** `GET /1.0/images/<fp>/export`, or the classified error when the daemon refuses. */
 export async function openExport(
-  { endpoint, target, signal }: ExportEnd,
+  { endpoint, target, signal, secret }: ExportEnd,
   fingerprint: string,
 ): Promise<IncomingMessage> {
   const path = apiPath('1.0', 'images', fingerprint, 'export');
+  const query = secret === undefined ? undefined : { secret };
   const call: HttpCall = {
     method: 'GET',
-    url: requestUrl({ method: 'GET', path, schema: OperationSchema }, target.project),
-    redactor: new Redactor(),
+    url: requestUrl({ method: 'GET', path, query, schema: OperationSchema }, target.project),
+    redactor: new Redactor(secret === undefined ? [] : [secret]),
   };
   const response = await open(endpoint, call, signal);
   if ((response.statusCode ?? 0) >= 400) {

@@ -78,8 +78,8 @@ export async function socketPath(
   return '/var/lib/lxd/unix.socket';
 }
 
-// Reads a file, or undefined when it is not there.
-function readIfThere(path: string): Promise<string | undefined> {
+/** Reads a file, or undefined when it is not there. */
+export function readIfThere(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
@@ -101,7 +101,7 @@ async function clientCertificate(
  * Pins the server to `pem`: the certificate is the only trusted root, and the peer must be that
  * very certificate (its names are not checked: LXD's certificates name the host, not the address).
  */
-function pinnedTls(pem: string): {
+export function pinnedTls(pem: string): {
   ca: string;
   checkServerIdentity: (host: string, peer: { raw: Buffer }) => Error | undefined;
 } {

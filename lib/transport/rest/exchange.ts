@@ -21,6 +21,8 @@ export interface Exchange<T> {
   signal: AbortSignal;
   /** Sends at once: waits for the operation when the request asks to (`wait`). */
   send: Send;
+  /** Literal secrets to mask in errors and the trace, besides those of the body. */
+  secrets?: readonly string[] | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface Exchange<T> {
  */
 export async function exchange<T>(ex: Exchange<T>): Promise<Reply<T>> {
   const { endpoint, target, api, signal } = ex;
-  const redactor = new Redactor(secretValues(api.body));
+  const redactor = new Redactor([...secretValues(api.body), ...(ex.secrets ?? [])]);
   const body = api.body === undefined ? undefined : toJson(api.body);
   const call = {
     method: api.method,

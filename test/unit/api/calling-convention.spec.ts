@@ -10,6 +10,7 @@ const IMAGE = fixture('image.lxd.json');
 const ALIAS = fixture('alias.lxd.json');
 const DONE = operation({ status: 'Success', status_code: 200, metadata: { fingerprint: F0 } });
 const SECRET = fixture('operation-secret.lxd.json');
+const INSTANCE = JSON.stringify({ name: 'c1', status: 'Stopped', ephemeral: false, config: {} });
 const SERVER = JSON.stringify({ environment: { addresses: ['10.0.0.1:8443'], certificate: 'C' } });
 
 // A fake that answers every request of the API with a plausible daemon answer.
@@ -26,6 +27,7 @@ function answering(): FakeTransport {
     if (/^GET \w+:\/1\.0\/images$/.test(key)) return JSON.stringify([`/1.0/images/${F0}`]);
     if (/^GET \w+:\/1\.0\/images\//.test(key)) return IMAGE;
     if (/^GET \w+:\/1\.0(\?|$)/.test(key)) return SERVER;
+    if (/^GET \w+:\/1\.0\/instances\//.test(key)) return INSTANCE;
     if (key.includes('/secret')) return SECRET;
     if (key.includes('/1.0/operations/')) return key.startsWith('DELETE') ? '' : DONE;
     if (/^(POST|DELETE) \w+:\/1\.0\/images(\?|$|\/[0-9a-f]{64}(\?|$|\/refresh))/.test(key))
@@ -80,6 +82,7 @@ describe('every call takes a mutator, in the options slot or after options', () 
     'images.export': (...t) => client.images.export('local', F0, tmp, ...(t as [])),
     'images.refresh': (...t) => client.images.refresh('local', F0, ...(t as [])),
     'images.createSecret': (...t) => client.images.createSecret('local', F0, ...(t as [])),
+    'images.publish': (...t) => client.images.publish('local', 'c1', ...(t as [])),
     'aliases.list': (...t) => client.images.aliases.list('local', ...(t as [])),
     'aliases.info': (...t) => client.images.aliases.info('local', 'a', ...(t as [])),
     'aliases.create': (...t) =>

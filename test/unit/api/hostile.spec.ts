@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { expect } from 'chai';
 import { type Client, LxcError, ValidationError } from '../../../lib/index.js';
 import { fakeClient, type FakeTransport } from '../fake-transport.js';
@@ -43,6 +44,13 @@ const CALLS: Record<string, (c: Client, v: unknown) => Promise<unknown>> = {
   'images.export destination': (c, v) => c.images.export('local', F0, v as string),
   'images.refresh ref': (c, v) => c.images.refresh('local', v as string),
   'images.createSecret ref': (c, v) => c.images.createSecret('local', v as string),
+  'images.publish source': (c, v) => c.images.publish('local', v as string),
+  'images.publish compression': (c, v) =>
+    c.images.publish('local', 'c1', { compression: v as string }),
+  'images.publish alias': (c, v) => c.images.publish('local', 'c1', { aliases: [v as string] }),
+  // `local` is refused for a secret read (a unix socket): a secret that passes its check is refused there
+  'images.info secret': (c, v) => c.images.info('local', F0, { secret: v as string }),
+  'images.export secret': (c, v) => c.images.export('local', F0, tmpdir(), { secret: v as string }),
   'aliases.info name': (c, v) => c.images.aliases.info('local', v as string),
   'aliases.create name': (c, v) =>
     c.images.aliases.create('local', { name: v as string, target: F0 }),

@@ -38,6 +38,16 @@ const CASES: readonly (readonly [string, typeof LxcError])[] = [
     RemoteError,
   ],
   ['More than one image matches', LxcError],
+  // publish (LXD 5.0.2 and Incus 6.0.4, from the operation)
+  ['The image already exists: ' + ZERO, ConflictError],
+  ['exec: "pigz": executable file not found in $PATH', LxcError],
+  ['Compression algorithm "pigz" isn\'t supported on this system', LxcError],
+  ['Instance not found', NotFoundError],
+  ['Failed to fetch instance "nope" in project "default": Instance not found', NotFoundError],
+  [
+    'Failed to fetch snapshot "s" of instance "c1" in project "default": InstanceSnapshot not found',
+    NotFoundError,
+  ],
   ['name and target are required', LxcError],
   ["Profile 'nosuchprofile' doesn't exist", LxcError],
   ['json: cannot unmarshal string into Go value of type api.ImagePut', LxcError],

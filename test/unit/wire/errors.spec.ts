@@ -3,6 +3,7 @@ import {
   AbortError,
   BinaryNotFoundError,
   ConflictError,
+  InstanceRunningError,
   LxcError,
   NotFoundError,
   ParseError,
@@ -15,6 +16,7 @@ const CLASSES = [
   [LxcError, 'ERR_LXC', () => new LxcError('m')],
   [NotFoundError, 'ERR_LXC_NOT_FOUND', () => new NotFoundError('m')],
   [ConflictError, 'ERR_LXC_CONFLICT', () => new ConflictError('m')],
+  [InstanceRunningError, 'ERR_LXC_INSTANCE_RUNNING', () => new InstanceRunningError('c1')],
   [ValidationError, 'ERR_LXC_VALIDATION', () => new ValidationError('f', 'm')],
   [RemoteError, 'ERR_LXC_REMOTE', () => new RemoteError('m')],
   [BinaryNotFoundError, 'ERR_LXC_BINARY_NOT_FOUND', () => new BinaryNotFoundError('m')],
@@ -72,6 +74,12 @@ describe('errors', () => {
   it('ParseError keeps raw, also as stdout unless given', () => {
     expect(new ParseError('bad', 'raw text')).to.include({ raw: 'raw text', stdout: 'raw text' });
     expect(new ParseError('bad', 'raw', { stdout: 'other' })).to.include({ stdout: 'other' });
+  });
+
+  it('InstanceRunningError is a ConflictError that names the instance and says to pass force', () => {
+    const error = new InstanceRunningError('c1');
+    expect(error).to.be.instanceOf(ConflictError).and.include({ instance: 'c1' });
+    expect(error.message).to.include('"c1"').and.include('force: true');
   });
 
   it('RemoteError keeps the unreachable member', () => {
