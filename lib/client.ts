@@ -13,6 +13,7 @@ import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
 import { RestTransport } from './transport/rest/rest-transport.js';
 import { UntrustedReader, withSecretReads } from './transport/rest/untrusted.js';
+import { withProbes } from './transport/probe.js';
 import type { Transport } from './transport/transport.js';
 
 /** A client for one `lxc` or `incus` binary (and its daemons). */
@@ -61,17 +62,18 @@ export function createClient(options: ClientOptions = {}): Client {
       failover: opts.failover,
     });
   }
+  // an image URL is probed from this process (an injected transport answers probes itself)
+  if (typeof opts.transport !== 'object') transport = withProbes(transport, env);
   const untrusted = new UntrustedReader({ flavor: localProtocol, env, remotes });
   const withSecrets = withSecretReads(transport, untrusted);
-  const send = clientSeam(withSecrets.send.bind(withSecrets), {
-    scheduler,
-    locks: new KeyedLocks(),
-  });
+  const locks = new KeyedLocks();
+  const send = clientSeam(withSecrets.send.bind(withSecrets), { scheduler, locks });
   const core = new Core({
     send,
     transport: transport.name,
     remotes,
     servers: new Map(),
+    locks,
     defaults: { remote: opts.defaultRemote, project: opts.project, timeout: opts.timeout },
   });
   return {

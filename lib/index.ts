@@ -32,7 +32,21 @@ export type {
 } from './api/images.js';
 export type { ImageWritable } from './flows/write.js';
 export type { NewAlias, AliasWritable } from './flows/aliases.js';
-export type { AliasReplacement, AliasCalls, ImageAliases } from './api/aliases.js';
+export type { AliasReplacement, AliasCalls, AliasSetOptions, ImageAliases } from './api/aliases.js';
+export type {
+  EnsureCall,
+  EnsureOptions,
+  EnsureDryRunOptions,
+  SyncOptions,
+  Rollout,
+  RolloutCalls,
+} from './api/rollout.js';
+export type { EnsureResult, EnsurePlan } from './flows/ensure.js';
+export type { SyncResult } from './flows/sync.js';
+export type { EnsureSpec, EnsureSource, EnsureFlags } from './wire/checks-rollout.js';
+export type { SyncFlags, SyncMode } from './wire/checks-sync.js';
+export type { RolloutAction, SyncStatus, TransferHow } from './wire/rollout.js';
+export type { AliasSetFlags } from './flows/set-alias.js';
 export type { WaitOptions, OperationCalls, Operations } from './api/operations.js';
 export type { RemoteListOptions, Remotes } from './api/remotes.js';
 export type { ImageCalls, Images, DeleteCall } from './api/images.js';
@@ -55,6 +69,10 @@ export type {
   UploadSource,
   Download,
   Relay,
+  Spool,
+  SpoolRequest,
+  Probe,
+  ProbeReply,
   Stored,
   Lifetime,
   Guard,

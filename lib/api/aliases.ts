@@ -2,7 +2,11 @@ import type { CallOptions, Core } from '../call/core.js';
 import type { ImageAlias } from '../wire/schemas.js';
 import * as aliases from '../flows/aliases.js';
 import type { AliasWritable, NewAlias } from '../flows/aliases.js';
+import { setAlias, type AliasSetFlags } from '../flows/set-alias.js';
 import { defineCalls, type ApiCalls } from './define.js';
+
+/** Options of `aliases.set`. */
+export interface AliasSetOptions extends CallOptions, AliasSetFlags {}
 
 /** What {@link AliasCalls.replace} takes: `target` is required. */
 export type AliasReplacement = Required<Pick<AliasWritable, 'target'>> & AliasWritable;
@@ -30,6 +34,15 @@ export interface AliasCalls {
    * @example lxc.images.aliases.create('local', { name: 'web', target: fp })
    */
   create(alias: NewAlias, options: CallOptions): ImageAlias;
+  /**
+   * Creates the alias, or points it at `target` (a fingerprint, a unique prefix or another
+   * alias) with one guarded write: never a delete and a create, so that the alias never
+   * disappears in between, and nothing is written when it already points there. A moved alias
+   * keeps its description unless `description` is given.
+   * @throws {@link NotFoundError} when `target` names no image.
+   * @example lxc.images.aliases.set('local', 'web', newFp).then(alias => alias.target)
+   */
+  set(name: string, target: string, options: AliasSetOptions): ImageAlias;
   /**
    * Replaces an alias (PUT): `target` is required, `description` is reset when left out.
    * @example lxc.images.aliases.replace('local', 'web', { target: newFp })
@@ -63,6 +76,7 @@ export function createAliases(core: Core): ImageAliases {
     list: (c) => aliases.listAliases(c),
     info: (c, _o, name) => aliases.aliasInfo(c, name),
     create: (c, _o, alias) => aliases.createAlias(c, alias),
+    set: (c, o, name, target) => setAlias(c, name, target, o),
     replace: (c, _o, name, body) => aliases.writeAlias(c, name, body, false),
     update: (c, _o, name, patch) => aliases.writeAlias(c, name, patch, true),
     rename: (c, _o, name, newName) => aliases.renameAlias(c, name, newName),

@@ -13,6 +13,7 @@ import { exportWithSecret, infoWithSecret, type SecretOption } from '../flows/se
 import { createSecret, type ImageSecret } from '../flows/secret.js';
 import * as write from '../flows/write.js';
 import { createAliases, type ImageAliases } from './aliases.js';
+import { createRollout, type Rollout } from './rollout.js';
 import { defineCalls, type ApiCalls } from './define.js';
 
 /** Options of `images.list`. */
@@ -177,13 +178,17 @@ export interface DeleteCall {
   ): Promise<NoInfer<R>>;
 }
 
-/** Images: `client.images`, with `client.images.aliases` (see {@link ImageCalls}). */
-export type Images = ApiCalls<ImageCalls> & {
-  /** Deletes an image (see {@link DeleteCall}). */
-  readonly delete: DeleteCall;
-  /** Image aliases. */
-  readonly aliases: ImageAliases;
-};
+/**
+ * Images: `client.images`, with `client.images.aliases` (see {@link ImageCalls}), and the
+ * rollout calls `ensure` and `sync` (see {@link Rollout}).
+ */
+export type Images = ApiCalls<ImageCalls> &
+  Rollout & {
+    /** Deletes an image (see {@link DeleteCall}). */
+    readonly delete: DeleteCall;
+    /** Image aliases. */
+    readonly aliases: ImageAliases;
+  };
 
 /** Makes `client.images`: each call is its flow, one line each. */
 export function createImages(core: Core): Images {
@@ -211,5 +216,6 @@ export function createImages(core: Core): Images {
     refresh: (c, o, ref) => refreshImage(c, ref, o),
     createSecret: (c, _o, ref) => createSecret(c, ref),
   });
-  return { ...calls, delete: calls.delete as DeleteCall, aliases: createAliases(core) };
+  const aliases = createAliases(core);
+  return { ...calls, ...createRollout(core), delete: calls.delete as DeleteCall, aliases };
 }

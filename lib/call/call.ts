@@ -1,6 +1,7 @@
 import type { Request, Send, Target } from '../wire/request.js';
 import type { Remote } from '../wire/schemas.js';
 import { serverRequest, type Server } from '../requests/server.js';
+import type { KeyedLocks } from './locks.js';
 import type { RemoteDirectory } from './remotes.js';
 
 /** What one client's calls share: the send seam with its policies, and what it has read once. */
@@ -12,6 +13,8 @@ export interface CallParts {
   remotes: RemoteDirectory;
   /** `GET /1.0` of each remote, once read. */
   servers: Map<string, Server>;
+  /** The client's locks: requests that write, and whole flows ({@link Call.exclusive}). */
+  locks: KeyedLocks;
 }
 
 /**
@@ -72,6 +75,15 @@ export class Call {
     const server = await this.send({ api: serverRequest() });
     this.parts.servers.set(this.target.remote, server);
     return server;
+  }
+
+  /**
+   * Runs `task` while no other task of the client holds `key` on the call's remote and project
+   * (a flow that must not run twice at once, such as putting one image on a remote).
+   */
+  exclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const { remote, project } = this.target;
+    return this.parts.locks.run(`flow\0${remote}\0${project ?? ''}\0${key}`, task, this.signal);
   }
 
   /** True when the call's remote has an API extension. */

@@ -116,8 +116,9 @@ export interface AliasPoint {
   onMoved?: ((before: ImageAlias) => void) | undefined;
 }
 
-// Moves an alias that exists with one guarded PUT; false when it is gone meanwhile.
-async function moveAlias(call: Call, point: AliasPoint): Promise<boolean> {
+// Moves an alias that exists with one guarded PUT (none when it points there already); false
+// when it is gone meanwhile.
+async function moveAlias(call: Call, point: AliasPoint): Promise<'moved' | 'kept' | false> {
   const { name, fingerprint } = point;
   let before: ImageAlias | undefined;
   try {
@@ -127,8 +128,9 @@ async function moveAlias(call: Call, point: AliasPoint): Promise<boolean> {
         read: aliasRequest(name),
         readBack: false,
         write: (current, etag) => {
-          before = current;
           const description = point.description ?? current.description;
+          if (current.target === fingerprint && current.description === description) return;
+          before = current;
           return putAliasRequest(name, fingerprint, description, etag);
         },
       },
@@ -137,27 +139,32 @@ async function moveAlias(call: Call, point: AliasPoint): Promise<boolean> {
     if (error instanceof NotFoundError) return false;
     throw error;
   }
-  if (before) point.onMoved?.({ ...before, name });
-  return true;
+  if (!before) return 'kept';
+  point.onMoved?.({ ...before, name });
+  return 'moved';
 }
 
 /**
  * Creates an alias, or points an existing one at `fingerprint` with one guarded write: never a
- * delete and a create, so the alias never disappears in between.
+ * delete and a create, so the alias never disappears in between. Resolves to what it did.
  */
-export async function pointAlias(call: Call, point: AliasPoint): Promise<void> {
+export async function pointAlias(
+  call: Call,
+  point: AliasPoint,
+): Promise<'created' | 'moved' | 'kept'> {
   const { name, fingerprint } = point;
   for (;;) {
     try {
       const { description } = point;
       const body = { name, target: fingerprint, ...(description ? { description } : {}) };
       await call.send({ api: createAliasRequest(body), lock: aliasKey(name) });
-      return;
+      return 'created';
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }
     // deleted again since it was found taken: create it
-    if (await moveAlias(call, point)) return;
+    const moved = await moveAlias(call, point);
+    if (moved) return moved;
   }
 }
 

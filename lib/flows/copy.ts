@@ -42,7 +42,7 @@ export async function networkInfo(call: Call): Promise<SourceInfo> {
 }
 
 /** One copy in flight: the source call, the image and how it was named, the checked flags. */
-interface Copying {
+export interface Copying {
   call: Call;
   image: Image;
   ref: string;
@@ -132,8 +132,8 @@ async function push({ call, image, copy, progress, onSince }: Copying): Promise<
   }
 }
 
-// Moves the image with the transfer of the copy's mode; `undefined` when the target had it.
-async function transfer(copying: Copying): Promise<Stored | undefined> {
+/** Moves the image with the transfer of the copy's mode; `undefined` when the target had it. */
+export async function transfer(copying: Copying): Promise<Stored | undefined> {
   const { call, image, copy, progress } = copying;
   const moved =
     copy.mode === 'pull'

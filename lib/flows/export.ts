@@ -4,6 +4,7 @@ import type { Call } from '../call/call.js';
 import { ParseError, ValidationError } from '../wire/errors.js';
 import { monotonic, type ProgressHandler } from '../wire/progress.js';
 import { exportTarget } from '../wire/checks-transfer.js';
+import { metadataFirst } from '../wire/hash.js';
 import { checkProgress } from '../wire/checks.js';
 import { checkRef, MAX_NAME_BYTES } from '../wire/validate.js';
 import { downloadRequest } from '../requests/import.js';
@@ -21,11 +22,6 @@ export interface ExportResult {
 export interface ExportFlags {
   /** Receives progress events. */
   onProgress?: ProgressHandler | undefined;
-}
-
-// The server's file names, metadata (`meta-<fp>...`) first.
-function metadataFirst(names: string[]): string[] {
-  return [...names].sort((a, b) => Number(b.startsWith('meta-')) - Number(a.startsWith('meta-')));
 }
 
 /** Final paths: the server's names in a directory; for a file, `<file>` (+ `<file>.root` for the rootfs). */

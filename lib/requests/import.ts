@@ -1,5 +1,15 @@
 import { ParseError } from '../wire/errors.js';
-import type { ApiRequest, Download, Relay, Request, Stored, Upload } from '../wire/request.js';
+import type {
+  ApiRequest,
+  Download,
+  ProbeReply,
+  Relay,
+  Request,
+  Spool,
+  SpoolRequest,
+  Stored,
+  Upload,
+} from '../wire/request.js';
 import { OperationSchema, type Operation } from '../wire/schemas.js';
 import { FULL_FINGERPRINT } from '../wire/validate.js';
 
@@ -19,6 +29,16 @@ export function downloadRequest(download: Download): Request<string[]> {
  */
 export function relayRequest(relay: Relay): Request<Stored | undefined> {
   return { relay };
+}
+
+/** Reads an image once into a temporary file, for uploads to many; resolves as it begins. */
+export function spoolRequest(spool: SpoolRequest): Request<Spool> {
+  return { spool };
+}
+
+/** `HEAD <url>` from this client, as the daemon asks before a URL import (its image hash header). */
+export function probeRequest(url: string): Request<ProbeReply> {
+  return { probe: { url } };
 }
 
 /** `POST /1.0/images` with a `url` source: the daemon downloads the image itself. */

@@ -72,8 +72,8 @@ export function checkPublishSource(value: unknown): PublishSource {
   return { instance, snapshot };
 }
 
-// Checks `expiresAt`: a valid Date, or null/undefined for "never".
-function checkExpiry(value: unknown): Date | undefined {
+/** Checks `expiresAt`: a valid Date, or null/undefined for "never". */
+export function checkExpiry(value: unknown): Date | undefined {
   if (value === undefined || value === null) return undefined;
   if (!(value instanceof Date) || Number.isNaN(value.getTime()))
     throw new ValidationError('expiresAt', 'must be a valid Date or null');

@@ -1,3 +1,5 @@
+import type { RolloutAction, SyncStatus } from './rollout.js';
+
 /** The stable `code` of each {@link LxcError} class. */
 export type LxcErrorCode =
   | 'ERR_LXC'
@@ -9,7 +11,8 @@ export type LxcErrorCode =
   | 'ERR_LXC_BINARY_NOT_FOUND'
   | 'ERR_LXC_TIMEOUT'
   | 'ABORT_ERR'
-  | 'ERR_LXC_PARSE';
+  | 'ERR_LXC_PARSE'
+  | 'ERR_LXC_SYNC';
 
 /** Details that every {@link LxcError} may carry. */
 export interface LxcErrorDetails {
@@ -187,3 +190,47 @@ export class ParseError extends LxcError {
   }
 }
 ParseError.prototype.name = 'ParseError';
+
+/** What `images.sync` did on one target (see {@link SyncStatus}). */
+export interface SyncTargetResult {
+  /** The target remote. */
+  remote: string;
+  status: SyncStatus;
+  /** Why the target failed (`failed`), or why it was skipped (`skipped`). */
+  error?: LxcError | undefined;
+  /** For a `cluster-peer`: the target of the same cluster that the image was copied to. */
+  via?: string | undefined;
+  /** What was changed on the target (in a dry run: what would be). */
+  actions: RolloutAction[];
+  /** In a dry run: whether the target holds the image now. */
+  present?: boolean | undefined;
+  /** In a dry run: the fingerprint each asked alias points at on the target now (`null`: none). */
+  aliases?: Record<string, string | null> | undefined;
+}
+
+/**
+ * Thrown by `images.sync` when a target failed (the others were still done, unless `failFast`
+ * skipped them). `results` lists every target, in the order given; `fingerprint` names the image.
+ */
+export class SyncError extends LxcError {
+  static override readonly code: LxcErrorCode = 'ERR_LXC_SYNC';
+  /** The image that was synced. */
+  readonly fingerprint: string;
+  /** What happened on each target, in the order the targets were given. */
+  readonly results: readonly SyncTargetResult[];
+  constructor(
+    fingerprint: string,
+    results: readonly SyncTargetResult[],
+    details: LxcErrorDetails = {},
+  ) {
+    const failed = results.filter((r) => r.status === 'failed');
+    const why = failed.map((r) => `${r.remote} (${r.error?.message ?? 'failed'})`).join(', ');
+    super(`the sync failed on ${failed.length} of ${results.length} targets: ${why}`, {
+      cause: failed[0]?.error,
+      ...details,
+    });
+    this.fingerprint = fingerprint;
+    this.results = results;
+  }
+}
+SyncError.prototype.name = 'SyncError';

@@ -8,3 +8,8 @@ export async function sha256Files(...paths: string[]): Promise<string> {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+/** A split image's file names, metadata (`meta-<fp>…`, as the daemons name it) first. */
+export function metadataFirst(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => Number(b.startsWith('meta-')) - Number(a.startsWith('meta-')));
+}

@@ -12,6 +12,8 @@ export interface ProgressEvent {
   bytes?: number;
   /** Bytes per second. */
   speed?: number;
+  /** The remote the event is about, when a call moves an image to several (`images.sync`). */
+  remote?: string;
 }
 
 /** Receives progress events as a transfer goes. */

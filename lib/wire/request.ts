@@ -40,9 +40,14 @@ export interface CliRequest<T = unknown> {
   parse: (stdout: string) => T;
 }
 
-/** Image data to upload: one file (unified), two (split: metadata, rootfs), or a stream. */
+/**
+ * Image data to upload: one file (unified), two (split: metadata, rootfs), or a stream (an
+ * image's bytes, or with `contentType` an export's body as the daemon sent it: multipart for a
+ * split image; `length` when known).
+ */
 export type UploadSource =
-  { kind: 'files'; files: readonly string[] } | { kind: 'stream'; stream: Readable };
+  | { kind: 'files'; files: readonly string[] }
+  | { kind: 'stream'; stream: Readable; contentType?: string; length?: number };
 
 /**
  * What an upload or a relay stored: the image's fingerprint, and `since`, the daemon's own time
@@ -62,6 +67,10 @@ export interface Upload {
   public: boolean;
   /** Receives the bytes sent. */
   onProgress?: ProgressHandler | undefined;
+  /** The fingerprint the data must have: the daemon refuses other data (REST), or it is undone (CLI). */
+  fingerprint?: string | undefined;
+  /** The image's file name on the daemon (a file source's own name when left out). */
+  filename?: string | undefined;
 }
 
 /** An export of an image into a directory; resolves to the names of the files written. */
@@ -84,6 +93,41 @@ export interface Relay {
   filename?: string | undefined;
   /** Receives the bytes moved. */
   onProgress?: ProgressHandler | undefined;
+}
+
+/**
+ * An image read once from its remote into a temporary file of the client, to be uploaded to many
+ * (a relay to several targets): it resolves as soon as the export has begun.
+ */
+export interface SpoolRequest {
+  fingerprint: string;
+  /** An empty directory of the caller's, for the file(s). */
+  dir: string;
+  /** Receives the bytes read. */
+  onProgress?: ProgressHandler | undefined;
+}
+
+/** An image being read into a temporary file by a {@link SpoolRequest}. */
+export interface Spool {
+  /** Settles once the whole image is on disk and its sha256 is the fingerprint. */
+  readonly whole: Promise<void>;
+  /** A source for one more upload: it reads the file from the start, following the export. */
+  source(): UploadSource;
+  /** Stops the export if it still runs, and closes the file. */
+  close(): void;
+}
+
+/** A `HEAD` request to an image URL (as a daemon sends before a URL import), trusting what `lxc` trusts. */
+export interface Probe {
+  url: string;
+  /** Extra request headers. */
+  headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What a {@link Probe} answered: the status and the headers (names in lower case). */
+export interface ProbeReply {
+  status: number;
+  headers: Record<string, string>;
 }
 
 /**
@@ -113,8 +157,8 @@ export interface Guard<T> {
 /**
  * What a call needs from the daemon, as data. One of: the REST form and the CLI form where the
  * CLI serves it instead (the CLI transport prefers it when present; the REST transport uses it
- * only for remotes REST cannot reach), a transfer of image data (`upload`, `download`, `relay`),
- * or a `guard`ed write. `lifetime` says what an abort does to it, `lock` runs it while no other
+ * only for remotes REST cannot reach), a transfer of image data (`upload`, `download`, `relay`,
+ * `spool`), a `probe` of an image URL, or a `guard`ed write. `lifetime` says what an abort does to it, `lock` runs it while no other
  * request of the client holds that key, and `secret` makes it an untrusted client's read.
  */
 export interface Request<T = unknown> {
@@ -123,6 +167,8 @@ export interface Request<T = unknown> {
   upload?: Upload | undefined;
   download?: Download | undefined;
   relay?: Relay | undefined;
+  spool?: SpoolRequest | undefined;
+  probe?: Probe | undefined;
   guard?: Guard<T> | undefined;
   lifetime?: Lifetime | undefined;
   lock?: string | undefined;

@@ -14,8 +14,10 @@ export function fakeCore(
   const fake = new FakeTransport();
   const scheduler = new Scheduler(concurrency);
   const list = { cli: remoteListCommand('lxd') };
+  const locks = new KeyedLocks();
   const core = new Core({
-    send: clientSeam(fake.send.bind(fake), { scheduler, locks: new KeyedLocks() }),
+    send: clientSeam(fake.send.bind(fake), { scheduler, locks }),
+    locks,
     transport: fake.name,
     remotes: new RemoteDirectory(
       async (signal) => (await fake.send({ remote: 'local' }, list, signal)).data,

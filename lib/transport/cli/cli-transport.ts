@@ -19,6 +19,7 @@ import { parseQueryOutput, queryArgs } from './query.js';
 import type { Runner } from './runner.js';
 import { uploadImage } from './upload.js';
 import { sweepStored } from './orphan.js';
+import { spoolFiles } from './spool.js';
 import { runWatched } from './watchdog.js';
 
 /**
@@ -37,7 +38,10 @@ export class CliTransport implements Transport {
     if (request.upload) data = await uploadImage(this.tools, target, request.upload, signal);
     else if (request.download) data = await this.download(target, request.download, signal);
     else if (request.relay) data = await this.relay(target, request.relay, signal);
-    else if (request.cli) {
+    else if (request.spool) {
+      const download = this.download.bind(this);
+      data = await spoolFiles({ download, target, signal }, request.spool);
+    } else if (request.cli) {
       const args = [...request.cli.args, ...projectFlag(target)];
       const { stdout } = await this.run(args, { signal, remote: target.remote });
       return { data: request.cli.parse(stdout) };

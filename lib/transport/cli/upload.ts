@@ -13,6 +13,7 @@ import {
   type Upload,
 } from '../../wire/request.js';
 import { EPOCH, storedBy } from '../../requests/import.js';
+import { runUndo } from '../../operation/undo.js';
 import { sweepStored } from './orphan.js';
 import type { Runner } from './runner.js';
 import { watchUpload } from './upload-progress.js';
@@ -55,6 +56,23 @@ function printed(stdout: string, remote: string): Stored {
   return { fingerprint, since: EPOCH };
 }
 
+// An upload that expected a fingerprint and stored other data: that image is deleted again.
+async function expected(
+  stored: Stored,
+  upload: Upload,
+  send: Send,
+  target: Target,
+): Promise<Stored> {
+  const wanted = upload.fingerprint;
+  if (wanted === undefined || stored.fingerprint === wanted) return stored;
+  const undo = [{ deleteImage: stored.fingerprint, since: stored.since }];
+  await runUndo(send, target, undo).catch(() => undefined);
+  throw new LxcError(
+    `the uploaded data has fingerprint ${stored.fingerprint}, not ${wanted}: its image was deleted`,
+    { remote: target.remote },
+  );
+}
+
 /**
  * Uploads with `lxc image import`. The client runs in an empty private directory with absolute
  * source paths, so that no `key=value` property can name a local file for it to upload.
@@ -65,12 +83,13 @@ export async function uploadImage(
   upload: Upload,
   signal: AbortSignal,
 ): Promise<Stored> {
+  const { source } = upload;
+  if (source.kind === 'stream' && source.contentType?.startsWith('multipart/'))
+    throw new LxcError('the CLI imports files: a multipart export stream cannot be imported');
   const cwd = await mkdtemp(join(tmpdir(), 'lxc-images-import-'));
   try {
     const files =
-      upload.source.kind === 'files'
-        ? upload.source.files
-        : [await spool(upload.source.stream, cwd, signal)];
+      source.kind === 'files' ? source.files : [await spool(source.stream, cwd, signal)];
     const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
     const total = sizes.reduce((a, b) => a + b, 0);
     const watch = upload.onProgress ? watchUpload(total, upload.onProgress) : undefined;
@@ -89,8 +108,10 @@ export async function uploadImage(
     } finally {
       watch?.stop(watched !== undefined);
     }
-    if (watched.operation) return storedBy(watched.operation, target.remote);
-    return printed(watched.result?.stdout ?? '', target.remote);
+    const stored = watched.operation
+      ? storedBy(watched.operation, target.remote)
+      : printed(watched.result?.stdout ?? '', target.remote);
+    return await expected(stored, upload, send, target);
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -24,6 +24,7 @@ export async function relayImage(
     'Content-Type': response.headers['content-type'] ?? 'application/octet-stream',
   };
   if (Number.isFinite(length)) headers['Content-Length'] = length;
+  headers[`${prefix}-fingerprint`] = relay.fingerprint; // the target refuses other data
   if (relay.public) headers[`${prefix}-public`] = 'true';
   if (relay.filename) headers[`${prefix}-filename`] = quoted(relay.filename);
   const body = new PassThrough();

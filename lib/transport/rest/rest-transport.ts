@@ -14,6 +14,7 @@ import {
 import { exchange } from './exchange.js';
 import { withFailover } from './failover.js';
 import { relayImage } from './relay.js';
+import { spoolExport } from './spool.js';
 import { uploadImage } from './upload.js';
 
 /** What the REST transport needs besides the CLI transport it falls back to. */
@@ -45,7 +46,7 @@ export class RestTransport implements Transport {
   /** Sends a request over REST, or through the CLI for what REST cannot serve. */
   async send<T>(target: Target, request: Request<T>, signal: AbortSignal): Promise<Reply<T>> {
     const { api } = request;
-    if (request.upload || request.download || request.relay)
+    if (request.upload || request.download || request.relay || request.spool)
       return { data: (await this.transfer(target, request, signal)) as T };
     const endpoint = api ? await this.endpoint(target.remote, signal) : undefined;
     if (!endpoint || !api) return this.options.cli.send(target, request, signal);
@@ -75,6 +76,7 @@ export class RestTransport implements Transport {
     if (!endpoint) return (await this.options.cli.send(target, request, signal)).data;
     if (request.upload) return uploadImage({ ...base, endpoint }, request.upload);
     if (request.download) return downloadImage({ endpoint, target, signal }, request.download);
+    if (request.spool) return spoolExport({ endpoint, target, signal }, request.spool);
     return undefined;
   }
 

@@ -98,6 +98,17 @@ async function multipart(
   };
 }
 
+// A stream's body: image bytes, or an export's body with its own type (multipart) and length.
+function streamBody(
+  source: Extract<Upload['source'], { kind: 'stream' }>,
+  headers: OutgoingHttpHeaders,
+): { body: Readable; length?: number; headers: OutgoingHttpHeaders } {
+  const { length } = source;
+  headers['Content-Type'] = source.contentType ?? 'application/octet-stream';
+  if (length === undefined) return { body: source.stream, headers };
+  return { body: source.stream, length, headers: { ...headers, 'Content-Length': length } };
+}
+
 /** The body of an upload: one file, two files (multipart), or a stream; with its headers. */
 export async function uploadBody(
   upload: Upload,
@@ -107,18 +118,16 @@ export async function uploadBody(
   if (upload.public) headers[`${prefix}-public`] = 'true';
   if (Object.keys(upload.properties).length > 0)
     headers[`${prefix}-properties`] = new URLSearchParams(upload.properties).toString();
+  // the daemon refuses data whose sha256 is not the expected fingerprint
+  if (upload.fingerprint) headers[`${prefix}-fingerprint`] = upload.fingerprint;
+  if (upload.filename) headers[`${prefix}-filename`] = quoted(upload.filename);
   const { source } = upload;
-  if (source.kind === 'stream') {
-    return {
-      body: source.stream,
-      headers: { ...headers, 'Content-Type': 'application/octet-stream' },
-    };
-  }
+  if (source.kind === 'stream') return streamBody(source, headers);
   const [first, second] = source.files;
   if (first === undefined) throw new LxcError('an upload needs a file');
   if (second === undefined) {
     const length = (await stat(first)).size;
-    headers[`${prefix}-filename`] = quoted(basename(first));
+    headers[`${prefix}-filename`] ??= quoted(basename(first));
     return {
       body: createReadStream(first),
       length,
