@@ -1,0 +1,156 @@
+import { personalities, type Flavor } from './arch.js';
+import type { StreamImage } from './convert.js';
+import { goSort } from './go-sort.js';
+
+/** An alias as the client records it while expanding a product's aliases. */
+export interface AliasEntry {
+  name: string;
+  target: string;
+  type: string;
+  architecture: string;
+}
+
+/** Where a catalog is built: the client's flavour, the host's architecture, the remote's URL. */
+export interface CatalogContext {
+  flavor: Flavor;
+  /** `uname -m` of the host the client runs on (`x86_64`). */
+  machine: string;
+  url: string;
+}
+
+// Go compares strings byte by byte (UTF-8); JS by UTF-16 unit: the same but for surrogates.
+function goCompare(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+// Orders UTF-16 units as their code points order (surrogates stand for code points above 0xffff).
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  return unit >= 0xd800 ? unit + 0x2000 : unit;
+}
+
+const SORT_PROPERTIES = ['os', 'release', 'variant', 'serial', 'architecture'];
+const TYPE_PREFERENCE = ['squashfs', 'root.tar.xz', 'disk-kvm.img', 'uefi1.img', 'disk1.img'];
+
+// The clients' `sortedImages.Less`, bugs included (an empty property is never "less").
+function imageLess(a: StreamImage, b: StreamImage): boolean {
+  for (const prop of SORT_PROPERTIES) {
+    const x = a.properties[prop] ?? '';
+    const y = b.properties[prop] ?? '';
+    if (x === y) continue;
+    if (x === '') return false;
+    return prop === 'serial' ? goCompare(x, y) > 0 : goCompare(x, y) < 0;
+  }
+  const score = (image: StreamImage): number =>
+    Math.max(0, TYPE_PREFERENCE.indexOf(image.properties.type ?? ''));
+  return score(a) < score(b);
+}
+
+// The clients' `sortedAliases.Less`: the host's architecture first, then its personalities.
+function aliasLess(context: CatalogContext): (a: AliasEntry, b: AliasEntry) => boolean {
+  const native = context.machine;
+  const personality = personalities(context.flavor, native);
+  return (a, b) => {
+    if (a.architecture === b.architecture) return false;
+    if (a.architecture === native) return true;
+    return personality.has(a.architecture) && b.architecture !== native;
+  };
+}
+
+/**
+ * What a client makes of a remote's images: the images in its order with the aliases it shows
+ * on each, and its list of aliases (`applyAliases`, `ListAliases`, `GetAlias`, `GetImage`).
+ */
+export class Catalog {
+  /** The images, sorted as the client lists them. */
+  readonly images: readonly StreamImage[];
+  private readonly entries: readonly AliasEntry[];
+  private readonly less: (a: AliasEntry, b: AliasEntry) => boolean;
+  // the alias list after one and two sorts, with the first entry of each name and type
+  private readonly sorted: { list: AliasEntry[]; first: Map<string, AliasEntry> }[] = [];
+
+  constructor(images: StreamImage[], context: CatalogContext) {
+    goSort(images, imageLess);
+    this.entries = expandAliases(images, context);
+    this.images = images;
+    this.less = aliasLess(context);
+  }
+
+  /** `ListAliases`: the sorted list, first entry of each name and type. */
+  aliasList(): AliasEntry[] {
+    return [...this.sortedList(1).first.values()];
+  }
+
+  /**
+   * `GetImageAliasType(type, name)`: with no type, the container alias, else the virtual-machine
+   * one (looked up after the list was sorted a second time, as the client does).
+   */
+  alias(name: string, type?: string): AliasEntry | undefined {
+    if (type !== undefined) return this.sortedList(1).first.get(`${type}\0${name}`);
+    return (
+      this.sortedList(1).first.get(`container\0${name}`) ??
+      this.sortedList(2).first.get(`virtual-machine\0${name}`)
+    );
+  }
+
+  /** `GetImage(prefix)`: every image whose fingerprint starts with `prefix`. */
+  byPrefix(prefix: string): StreamImage[] {
+    return this.images.filter((image) => image.fingerprint.startsWith(prefix));
+  }
+
+  // The alias list after `times` in-place sorts (Go's sort is not stable: each one may move ties).
+  private sortedList(times: 1 | 2): { list: AliasEntry[]; first: Map<string, AliasEntry> } {
+    let found = this.sorted[times - 1];
+    if (found) return found;
+    const list = times === 1 ? [...this.entries] : [...this.sortedList(1).list];
+    goSort(list, this.less);
+    const first = new Map<string, AliasEntry>();
+    for (const entry of list) {
+      const key = `${entry.type}\0${entry.name}`;
+      if (!first.has(key)) first.set(key, entry);
+    }
+    found = { list, first };
+    this.sorted[times - 1] = found;
+    return found;
+  }
+}
+
+// `applyAliases`: each alias short (shown on the host's architecture only) and with the
+// product's architecture; the first image (in list order) of a type and architecture owns it.
+function expandAliases(images: StreamImage[], context: CatalogContext): AliasEntry[] {
+  const defaultOS = context.flavor === 'lxd' && context.url.startsWith(UBUNTU) ? 'ubuntu/' : '';
+  const entries: AliasEntry[] = [];
+  const seen = new Set<string>();
+  const add = (image: StreamImage, raw: string): string | undefined => {
+    const name = defaultOS !== '' && raw.startsWith(defaultOS) ? raw.slice(defaultOS.length) : raw;
+    const key = `${name}\0${image.type}\0${image.architecture}`;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    const { fingerprint: target, type, architecture } = image;
+    entries.push({ name, target, type, architecture });
+    return name;
+  };
+  for (const image of images) {
+    const given = image.aliases;
+    if (given === null) continue;
+    const shown: string[] = [];
+    for (const alias of given) {
+      const short = add(image, alias);
+      if (short !== undefined && image.architecture === context.machine) shown.push(short);
+      const medium = add(image, `${alias}/${image.properties.architecture ?? ''}`);
+      if (medium !== undefined) shown.push(medium);
+    }
+    image.aliases = shown.length === 0 ? null : shown;
+  }
+  return entries;
+}
+
+// LXD strips `ubuntu/` from the aliases of Canonical's cloud images server.
+const UBUNTU = 'https://cloud-images.ubuntu.com';

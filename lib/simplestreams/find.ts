@@ -1,0 +1,51 @@
+import { LxcError, NotFoundError } from '../errors.js';
+import type { AliasEntry, Catalog } from './catalog.js';
+import type { StreamImage } from './convert.js';
+
+/** What to look for: a ref (alias, fingerprint or prefix) and, as `--vm` says, a type. */
+export interface ImageQuery {
+  /** An alias, a full fingerprint or a prefix of one. */
+  ref: string;
+  /**
+   * `virtual-machine` looks at VM aliases only (`lxc image info --vm`); `container` at container
+   * aliases only; none (the default), as `lxc image info` does: container, else VM.
+   */
+  type?: 'container' | 'virtual-machine' | undefined;
+}
+
+// `GetImage(fingerprint)`: exactly one image whose fingerprint starts with it.
+function byFingerprint(catalog: Catalog, prefix: string, remote: string): StreamImage {
+  const matches = catalog.byPrefix(prefix);
+  if (matches.length > 1) {
+    throw new LxcError(`More than one image matches the fingerprint prefix "${prefix}"`, {
+      remote,
+    });
+  }
+  const [only] = matches;
+  if (!only) throw new NotFoundError('Image not found', { remote });
+  return only;
+}
+
+/**
+ * The image `lxc image info <remote>:<ref>` shows: the alias's target when `ref` is an alias of
+ * the wanted type (a foreign architecture's short alias included), else the one image whose
+ * fingerprint starts with `ref`.
+ */
+export function findImage(catalog: Catalog, query: ImageQuery, remote: string): StreamImage {
+  const alias = catalog.alias(query.ref, query.type);
+  return byFingerprint(catalog, alias ? alias.target : query.ref, remote);
+}
+
+/** The alias `name` as `lxc` resolves it, or a `NotFoundError` ('Image alias not found'). */
+export function findAlias(catalog: Catalog, query: ImageQuery, remote: string): AliasEntry {
+  const alias = catalog.alias(query.ref, query.type);
+  if (!alias) throw new NotFoundError('Image alias not found', { remote });
+  return alias;
+}
+
+/** The image alias `name` points at (never a fingerprint): `NotFoundError` without the alias. */
+export function findByAlias(catalog: Catalog, query: ImageQuery, remote: string): StreamImage {
+  const alias = catalog.alias(query.ref, query.type);
+  if (!alias) throw new NotFoundError('Image not found', { remote });
+  return byFingerprint(catalog, alias.target, remote);
+}
