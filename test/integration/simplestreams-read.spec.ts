@@ -6,7 +6,7 @@ import type { Sandbox } from '../../lib/testing/index.js';
 import { BINARIES, getSandbox, getWorld } from '../support/env.js';
 import { startImageServer, type ImageServer } from '../support/image-server.js';
 import { countSpawns } from '../support/procs.js';
-import { readerTree } from '../support/ss-tree.js';
+import { foreignTree, readerTree } from '../support/ss-tree.js';
 
 // Refs whose resolution differs between a naive pick and lxc's: a foreign architecture's short
 // alias, several foreign ones, a personality, VM-only and mixed products, an alias two products
@@ -38,15 +38,21 @@ function outcome(error: unknown): string {
 
 describe('simplestreams reads in the client (no process)', function () {
   let server: ImageServer;
+  // 240 products of mixed architectures sharing 13 aliases
+  let foreign: ImageServer;
 
   before(async function () {
     const { ca } = await getWorld();
     server = await startImageServer({ tls: ca });
     for (const [key, product] of Object.entries(readerTree())) server.publishProduct(key, product);
+    foreign = await startImageServer({ tls: ca });
+    for (const [key, product] of Object.entries(foreignTree(240)))
+      foreign.publishProduct(key, product);
   });
 
   after(async function () {
     await server.close();
+    await foreign.close();
   });
 
   for (const binary of BINARIES) {
@@ -126,6 +132,32 @@ describe('simplestreams reads in the client (no process)', function () {
         expect((await reader.byAlias(remote, { ref: 'armos' }, signal())).fingerprint).to.equal(
           image.fingerprint,
         );
+      });
+
+      it('orders long alias lists and picks among foreign architectures as Go sorts them', async function () {
+        const other = { ...remote, name: `ssforeign${foreign.port}`, url: foreign.url };
+        await sandbox.run([
+          'remote',
+          'add',
+          other.name,
+          foreign.url,
+          '--protocol=simplestreams',
+          '--public',
+        ]);
+        try {
+          const listed = ImageAliasListSchema.parse(
+            await cli(['image', 'alias', 'list', `${other.name}:`]),
+          );
+          expect(listed.length).to.be.greaterThan(500);
+          expect(await reader.aliases(other, signal())).to.deep.equal(listed);
+          for (const ref of ['g0', 'g3', 'g7', 'g12', 'g5/1', 'g9/2']) {
+            const shown = await sandbox.run(['image', 'info', `${other.name}:${ref}`]);
+            const image = await reader.image(other, { ref }, signal());
+            expect(shown.stdout, ref).to.include(`Fingerprint: ${image.fingerprint}`);
+          }
+        } finally {
+          await sandbox.run(['remote', 'remove', other.name]);
+        }
       });
 
       it('spawns no process for any read, from a cold start', async function () {

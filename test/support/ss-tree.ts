@@ -147,3 +147,38 @@ export function readerTree(): Record<string, TreeProduct> {
     }),
   ]);
 }
+
+/**
+ * `count` products of mixed architectures (several foreign ones, a personality, sometimes the
+ * host's) sharing a few aliases: the lists get long enough for Go's sort to leave its insertion
+ * sort, so the order of equal aliases and the foreign architecture an alias picks depend on
+ * every step of it.
+ */
+export function foreignTree(count: number): Record<string, TreeProduct> {
+  const arches = ['arm64', 'riscv64', 's390x', 'ppc64el', 'armhf', 'i386', 'amd64', 'armel'];
+  let seed = 7;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+  const entries: [string, TreeProduct][] = [];
+  for (let i = 0; i < count; i++) {
+    const arch = arches[next(i % 3 === 0 ? arches.length - 2 : arches.length)] ?? 'arm64';
+    const group = `g${next(13)}`;
+    const serial = `202611${String(10 + next(18))}_0000`;
+    const items = unified(`foreign-${i}`, 100 + i);
+    entries.push(
+      product(
+        group,
+        String(i % 4),
+        arch,
+        `${group},${group}/${i % 4},x${i}`,
+        {
+          [serial]: { items },
+        },
+        { variant: `v${i}` },
+      ),
+    );
+  }
+  return Object.fromEntries(entries);
+}
