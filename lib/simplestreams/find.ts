@@ -1,4 +1,5 @@
 import { LxcError, NotFoundError } from '../errors.js';
+import { isHex } from '../validate.js';
 import type { AliasEntry, Catalog } from './catalog.js';
 import type { StreamImage } from './convert.js';
 
@@ -13,9 +14,10 @@ export interface ImageQuery {
   type?: 'container' | 'virtual-machine' | undefined;
 }
 
-// `GetImage(fingerprint)`: exactly one image whose fingerprint starts with it.
+// `GetImage(fingerprint)`: exactly one image whose fingerprint starts with it. Hex digits in
+// either case, as the library takes a prefix on every remote (lxc itself wants lower case).
 function byFingerprint(catalog: Catalog, prefix: string, remote: string): StreamImage {
-  const matches = catalog.byPrefix(prefix);
+  const matches = isHex(prefix) ? catalog.byPrefix(prefix.toLowerCase()) : [];
   if (matches.length > 1) {
     throw new LxcError(`More than one image matches the fingerprint prefix "${prefix}"`, {
       remote,
