@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Call } from '../call/call.js';
 import { readModifyWrite } from '../call/write-guard.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { parseJson } from '../parse.js';
 import { ImageAliasListSchema, type ImageAlias } from '../schemas.js';
 import type { Reply } from '../transport/transport.js';
 import { checkAlias, checkObject, checkRef, checkText } from '../validate.js';
 import { aliasRequest, resolveFingerprint } from './lookup.js';
-import { apiPath, type ApiRequest, type CliRequest, type Request } from './request.js';
+import { aliasListCommand } from './public-aliases.js';
+import { apiPath, type ApiRequest, type Request } from './request.js';
 
 /** What `aliases.create` takes. */
 export interface NewAlias {
@@ -33,13 +33,7 @@ const path = (name: string): string => apiPath('1.0', 'images', 'aliases', name)
 
 /** Lists aliases: `GET /1.0/images/aliases?recursion=1`, or the CLI's listing on simplestreams. */
 export function aliasListRequest(remote: string, isPublic: boolean): Request<ImageAlias[]> {
-  if (isPublic) {
-    const cli: CliRequest<ImageAlias[]> = {
-      args: ['image', 'alias', 'list', `${remote}:`, '--format=json'],
-      parse: (stdout) => parseJson(ImageAliasListSchema, stdout, { remote }),
-    };
-    return { cli };
-  }
+  if (isPublic) return { cli: aliasListCommand(remote) };
   const api: ApiRequest<ImageAlias[]> = {
     method: 'GET',
     path: '/1.0/images/aliases',

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Image } from '../schemas.js';
 import { checkRef } from '../validate.js';
 import { listRequest } from './list.js';
-import { infoImage, pickImage } from './lookup.js';
+import { aliasesOnce, infoImage, pickImage, resolvePublic } from './lookup.js';
 
 /**
  * How many single reads cost less than one listing of a large server. A listing costs the
@@ -17,14 +17,29 @@ function listAll(call: Call): Promise<Image[]> {
   return call.send(listRequest(call.remote, []));
 }
 
+// Picks refs out of one listing; on a public remote as lxc resolves them (through the alias
+// list, read once, when a short alias of another architecture may be meant).
+async function picker(call: Call): Promise<(ref: string) => Promise<Image>> {
+  const images = await listAll(call);
+  if (!(await call.isPublic())) {
+    // a failed pick rejects the promise (a throw in the executor)
+    return (ref) =>
+      new Promise((resolve) => {
+        resolve(pickImage(images, ref, call.remote));
+      });
+  }
+  const listing = { images, aliases: aliasesOnce(call) };
+  return (ref) => resolvePublic(call, listing, ref, { prefix: true });
+}
+
 /** Reads `refs` in order: one by one, or from one listing where that is cheaper. */
 export async function infoMany(call: Call, refs: unknown): Promise<Image[]> {
   if (!Array.isArray(refs)) throw new ValidationError('refs', 'must be an array');
   const checked = refs.map((ref, i) => checkRef(ref, `refs[${i}]`));
   if (checked.length === 0) return [];
   if ((await call.isPublic()) || checked.length > SINGLE_READS_LIMIT[call.transport]) {
-    const images = await listAll(call);
-    return checked.map((ref) => pickImage(images, ref, call.remote));
+    const pick = await picker(call);
+    return Promise.all(checked.map(pick));
   }
   return Promise.all(checked.map((ref) => infoImage(call, ref)));
 }
@@ -73,19 +88,13 @@ export class InfoBatcher {
       for (const entry of waiting) infoImage(call, entry.ref).then(entry.resolve, entry.reject);
       return;
     }
-    let images: Image[];
+    let pick: (ref: string) => Promise<Image>;
     try {
-      images = await listAll(call);
+      pick = await picker(call);
     } catch (error) {
       for (const entry of waiting) entry.reject(error);
       return;
     }
-    for (const entry of waiting) {
-      try {
-        entry.resolve(pickImage(images, entry.ref, call.remote));
-      } catch (error) {
-        entry.reject(error);
-      }
-    }
+    for (const entry of waiting) pick(entry.ref).then(entry.resolve, entry.reject);
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '../schemas.js';
 import type { Reply } from '../transport/transport.js';
 import { FULL_FINGERPRINT, isHex } from '../validate.js';
+import { aliasListCommand, listedAlias, shownAlias } from './public-aliases.js';
 import { apiPath, type ApiRequest, type CliRequest } from './request.js';
 
 /** `GET /1.0/images/<fingerprint or prefix>` */
@@ -60,7 +61,11 @@ export function pickImage(
 ): Image {
   const byAlias = images.filter((image) => image.aliases.some((alias) => alias.name === ref));
   const chosen = byAlias.find((image) => image.type === type) ?? byAlias[0];
-  if (chosen) return chosen;
+  return chosen ?? pickPrefix(images, ref, remote);
+}
+
+/** Picks the one image whose fingerprint starts with `ref` (hex digits in either case). */
+export function pickPrefix(images: readonly Image[], ref: string, remote?: string): Image {
   const lower = ref.toLowerCase();
   const byPrefix = isHex(ref) ? images.filter((image) => image.fingerprint.startsWith(lower)) : [];
   if (byPrefix.length > 1) {
@@ -69,6 +74,48 @@ export function pickImage(
   const [only] = byPrefix;
   if (!only) throw new NotFoundError('Image not found', { remote });
   return only;
+}
+
+/** A public remote's listing of every image that may be named `ref`, and its alias list on demand. */
+export interface PublicListing {
+  images: readonly Image[];
+  aliases: () => Promise<ImageAlias[]>;
+}
+
+/**
+ * Resolves `ref` on a public remote as `lxc image info` does: the image that shows the alias
+ * (one of the host's architecture), else through the alias list when an alias of another
+ * architecture may be named so, else (with `prefix`) by fingerprint prefix.
+ */
+export async function resolvePublic(
+  call: Call,
+  listing: PublicListing,
+  ref: string,
+  { type, prefix }: { type?: Image['type'] | undefined; prefix: boolean },
+): Promise<Image> {
+  const shown = shownAlias(listing.images, ref, type);
+  if (shown !== 'ask' && shown) return shown;
+  const entry = shown === 'ask' ? listedAlias(await listing.aliases(), ref, type) : undefined;
+  if (entry) {
+    const target = listing.images.find((image) => image.fingerprint === entry.target);
+    const listed = async (): Promise<Image[]> =>
+      call.send({ cli: refListCommand(call.remote, entry.target) });
+    return target ?? pickPrefix(await listed(), entry.target, call.remote);
+  }
+  if (!prefix) throw new NotFoundError('Image not found', { remote: call.remote });
+  return pickPrefix(listing.images, ref, call.remote);
+}
+
+/** The alias list of a public remote, read once when first asked for. */
+export function aliasesOnce(call: Call): () => Promise<ImageAlias[]> {
+  let aliases: Promise<ImageAlias[]> | undefined;
+  return () => (aliases ??= call.send({ cli: aliasListCommand(call.remote) }));
+}
+
+// Resolves `ref` on a public remote from the CLI's listing narrowed to it.
+async function infoPublic(call: Call, ref: string, type?: Image['type']): Promise<Image> {
+  const images = await call.send({ cli: refListCommand(call.remote, ref) });
+  return resolvePublic(call, { images, aliases: aliasesOnce(call) }, ref, { type, prefix: true });
 }
 
 /** Reads one image by full fingerprint or unique prefix, with its ETag. */
@@ -90,14 +137,7 @@ async function infoPrivate(call: Call, ref: string): Promise<Image> {
 
 /** Reads the image that `ref` names, on any remote, simplestreams included. */
 export async function infoImage(call: Call, ref: string, type?: Image['type']): Promise<Image> {
-  if (await call.isPublic()) {
-    return pickImage(
-      await call.send({ cli: refListCommand(call.remote, ref) }),
-      ref,
-      call.remote,
-      type,
-    );
-  }
+  if (await call.isPublic()) return infoPublic(call, ref, type);
   return infoPrivate(call, ref);
 }
 
@@ -117,8 +157,8 @@ export const UrlListSchema = z
 export async function getByAlias(call: Call, alias: string): Promise<Image> {
   if (await call.isPublic()) {
     const images = await call.send({ cli: refListCommand(call.remote, alias) });
-    const aliased = images.filter((i) => i.aliases.some((a) => a.name === alias));
-    return pickImage(aliased, alias, call.remote);
+    const listing = { images, aliases: aliasesOnce(call) };
+    return resolvePublic(call, listing, alias, { prefix: false });
   }
   const entry = await call.send({ api: aliasRequest(alias) });
   return call.send({ api: imageRequest(entry.target) });
