@@ -36,21 +36,30 @@ function codePointRank(unit: number): number {
   return unit >= 0xd800 ? unit + 0x2000 : unit;
 }
 
-const SORT_PROPERTIES = ['os', 'release', 'variant', 'serial', 'architecture'];
 const TYPE_PREFERENCE = ['squashfs', 'root.tar.xz', 'disk-kvm.img', 'uefi1.img', 'disk1.img'];
 
-// The clients' `sortedImages.Less`, bugs included (an empty property is never "less").
+// One property of `sortedImages.Less`: undefined when equal (look at the next one).
+function propertyLess(x = '', y = '', descending = false): boolean | undefined {
+  if (x === y) return undefined;
+  if (x === '') return false;
+  return descending ? goCompare(x, y) > 0 : goCompare(x, y) < 0;
+}
+
+// The clients' `sortedImages.Less`, bugs included (an empty property is never "less"): by os,
+// release, variant, newest serial, architecture, then the preferred root file type.
 function imageLess(a: StreamImage, b: StreamImage): boolean {
-  for (const prop of SORT_PROPERTIES) {
-    const x = a.properties[prop] ?? '';
-    const y = b.properties[prop] ?? '';
-    if (x === y) continue;
-    if (x === '') return false;
-    return prop === 'serial' ? goCompare(x, y) > 0 : goCompare(x, y) < 0;
-  }
-  const score = (image: StreamImage): number =>
-    Math.max(0, TYPE_PREFERENCE.indexOf(image.properties.type ?? ''));
-  return score(a) < score(b);
+  const x = a.properties;
+  const y = b.properties;
+  const less =
+    propertyLess(x.os, y.os) ??
+    propertyLess(x.release, y.release) ??
+    propertyLess(x.variant, y.variant) ??
+    propertyLess(x.serial, y.serial, true) ??
+    propertyLess(x.architecture, y.architecture);
+  if (less !== undefined) return less;
+  if (x.type === y.type) return false;
+  const score = (type = ''): number => Math.max(0, TYPE_PREFERENCE.indexOf(type));
+  return score(x.type) < score(y.type);
 }
 
 // The clients' `sortedAliases.Less`: the host's architecture first, then its personalities.
@@ -127,13 +136,17 @@ export class Catalog {
 function expandAliases(images: StreamImage[], context: CatalogContext): AliasEntry[] {
   const defaultOS = context.flavor === 'lxd' && context.url.startsWith(UBUNTU) ? 'ubuntu/' : '';
   const entries: AliasEntry[] = [];
-  const seen = new Set<string>();
+  // names taken, by type and architecture
+  const seen = new Map<string, Map<string, Set<string>>>();
   const add = (image: StreamImage, raw: string): string | undefined => {
     const name = defaultOS !== '' && raw.startsWith(defaultOS) ? raw.slice(defaultOS.length) : raw;
-    const key = `${name}\0${image.type}\0${image.architecture}`;
-    if (seen.has(key)) return undefined;
-    seen.add(key);
     const { fingerprint: target, type, architecture } = image;
+    let byArch = seen.get(type);
+    if (!byArch) seen.set(type, (byArch = new Map<string, Set<string>>()));
+    let names = byArch.get(architecture);
+    if (!names) byArch.set(architecture, (names = new Set()));
+    if (names.has(name)) return undefined;
+    names.add(name);
     entries.push({ name, target, type, architecture });
     return name;
   };

@@ -59,76 +59,105 @@ function fingerprintOf(meta: Item, root: Item | undefined): string {
   return key === undefined ? '' : (meta.combined[key] ?? '');
 }
 
-// The properties the client gives an image, empty values left out.
-function propertiesOf(input: ImageInput, description: string): Record<string, string> {
-  const { product, serial, label, root } = input;
-  const properties: Record<string, string> = {
-    os: product.os,
-    release: product.release,
-    version: product.version,
-    architecture: product.arch,
-    label,
-    serial,
-    description,
-  };
-  for (const [key, value] of Object.entries(product.requirements))
-    properties[`requirements.${key}`] = value;
-  if (product.variant !== '') properties.variant = product.variant;
-  properties.type = root ? root.ftype : 'tar.gz';
-  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== ''));
-}
-
-interface ImageInput {
-  flavor: Flavor;
+// What every image of a product shares.
+interface ProductFacts {
   product: Product;
   architecture: string;
+  expires: string;
+  aliases: string[] | null;
+  requirements: [string, string][];
+}
+
+// What every image of a version shares.
+interface VersionFacts {
   serial: string;
   label: string;
   created: string;
-  meta: Item;
-  root?: Item | undefined;
+}
+
+// The facts of a product, or undefined for an architecture the client does not know.
+function productFacts(product: Product, flavor: Flavor): ProductFacts | undefined {
+  const architecture = architectureName(flavor, product.arch);
+  if (architecture === undefined) return undefined;
+  const eol = /^(.{4})-(.{2})-(.{2})$/s.exec(product.support_eol);
+  const expires = eol ? goDate(eol[1] ?? '', eol[2] ?? '', eol[3] ?? '') : undefined;
+  return {
+    product,
+    architecture,
+    expires: expires ?? '1970-01-01T00:00:00Z',
+    aliases: product.aliases === '' ? null : product.aliases.split(','),
+    requirements: Object.entries(product.requirements).map(([k, v]) => [`requirements.${k}`, v]),
+  };
+}
+
+// Sets a property unless its value is empty (the client deletes the empty ones).
+function set(properties: Record<string, string>, key: string, value: string): void {
+  if (value !== '') properties[key] = value;
+}
+
+// The properties the client gives an image, empty values left out.
+function propertiesOf(
+  facts: ProductFacts,
+  version: VersionFacts,
+  root: Item | undefined,
+): Record<string, string> {
+  const { product } = facts;
+  let description = `${product.os} ${product.release_title} ${product.arch}`;
+  if (version.label !== '') description = `${description} (${version.label})`;
+  const properties: Record<string, string> = {};
+  set(properties, 'os', product.os);
+  set(properties, 'release', product.release);
+  set(properties, 'version', product.version);
+  set(properties, 'architecture', product.arch);
+  set(properties, 'label', version.label);
+  set(properties, 'serial', version.serial);
+  set(properties, 'description', `${description} (${version.serial})`);
+  for (const [key, value] of facts.requirements) set(properties, key, value);
+  set(properties, 'variant', product.variant);
+  properties.type = root ? root.ftype : 'tar.gz';
+  return properties;
 }
 
 // One image, or undefined where the client skips it (no fingerprint, no path).
-function imageOf(input: ImageInput): StreamImage | undefined {
-  const { product, serial, label, meta, root } = input;
+function imageOf(
+  facts: ProductFacts,
+  version: VersionFacts,
+  meta: Item,
+  root?: Item,
+): StreamImage | undefined {
   const fingerprint = fingerprintOf(meta, root);
   if (fingerprint === '' || meta.path === '') return undefined;
-  let description = `${product.os} ${product.release_title} ${product.arch}`;
-  if (label !== '') description = `${description} (${label})`;
-  description = `${description} (${serial})`;
-  const eol = /^(.{4})-(.{2})-(.{2})$/s.exec(product.support_eol);
   return {
     fingerprint,
-    architecture: input.architecture,
+    architecture: facts.architecture,
     type: root && VM_ROOTS.has(root.ftype) ? 'virtual-machine' : 'container',
-    properties: propertiesOf(input, description),
+    properties: propertiesOf(facts, version, root),
     size: meta.size + (root?.size ?? 0),
-    filename: meta.path.split('/').pop() ?? '',
-    created: input.created,
-    expires: (eol && goDate(eol[1] ?? '', eol[2] ?? '', eol[3] ?? '')) ?? '1970-01-01T00:00:00Z',
-    aliases: product.aliases === '' ? null : product.aliases.split(','),
+    filename: meta.path.slice(meta.path.lastIndexOf('/') + 1),
+    created: version.created,
+    expires: facts.expires,
+    aliases: facts.aliases,
   };
 }
 
 /** The images a client makes of a products file, in the file's order (before sorting). */
 export function toImages(products: readonly Product[], flavor: Flavor): StreamImage[] {
   const images: StreamImage[] = [];
-  const add = (input: ImageInput): void => {
-    const image = imageOf(input);
+  const add = (image: StreamImage | undefined): void => {
     if (image) images.push(image);
   };
   for (const product of products) {
-    const architecture = architectureName(flavor, product.arch);
-    if (architecture === undefined) continue;
-    for (const [serial, version] of product.versions) {
+    const facts = productFacts(product, flavor);
+    if (!facts) continue;
+    for (const [serial, { label, items }] of product.versions) {
       const created = goDate(serial.slice(0, 4), serial.slice(4, 6), serial.slice(6, 8));
       if (created === undefined) continue;
-      const base = { flavor, product, architecture, serial, label: version.label, created };
-      for (const meta of version.items) {
-        if (meta.ftype === UNIFIED[flavor]) add({ ...base, meta });
+      const version = { serial, label, created };
+      for (const meta of items) {
+        if (meta.ftype === UNIFIED[flavor]) add(imageOf(facts, version, meta));
         if (meta.ftype !== META[flavor]) continue;
-        for (const root of version.items) if (ROOTS.has(root.ftype)) add({ ...base, meta, root });
+        for (const root of items)
+          if (ROOTS.has(root.ftype)) add(imageOf(facts, version, meta, root));
       }
     }
   }

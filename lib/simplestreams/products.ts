@@ -52,34 +52,40 @@ type Json = Record<string, unknown>;
 // Where each client reads a product's requirements.
 const REQUIREMENTS: Record<Flavor, string> = { lxd: 'lxd_requirements', incus: 'requirements' };
 
+// Go's complaint about a value of the wrong type for `struct`.`field` (worded only on error).
+function mistyped(value: unknown, struct: string, field: string, type: string): DecodeError {
+  const where = field === '' ? struct : `${struct}.${field}`;
+  return new DecodeError(`json: cannot unmarshal ${kind(value)} into ${where} of type ${type}`);
+}
+
 // A Go struct or map: a JSON object, or null (the zero value).
-function object(value: unknown, where: string): Json {
+function object(value: unknown, struct: string, field = ''): Json {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
-    throw new DecodeError(`json: cannot unmarshal ${kind(value)} into ${where}`);
+    throw mistyped(value, struct, field, 'object');
   return value as Json;
 }
 
 // A Go string: a JSON string, or null.
-function text(value: unknown, where: string): string {
+function text(value: unknown, struct: string, field = ''): string {
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string')
-    throw new DecodeError(`json: cannot unmarshal ${kind(value)} into ${where} of type string`);
+  if (typeof value !== 'string') throw mistyped(value, struct, field, 'string');
   return value;
 }
 
 // A Go int64: a JSON integer, or null.
-function int(value: unknown, where: string): number {
+function int(value: unknown, struct: string, field: string): number {
   if (value === undefined || value === null) return 0;
   if (typeof value !== 'number' || !Number.isInteger(value))
-    throw new DecodeError(`json: cannot unmarshal ${kind(value)} into ${where} of type int64`);
+    throw mistyped(value, struct, field, 'int64');
   return value;
 }
 
 // A Go map[string]string.
-function strings(value: unknown, where: string): Record<string, string> {
+function strings(value: unknown, struct: string, field: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(object(value, where))) out[key] = text(v, where);
+  for (const [key, v] of Object.entries(object(value, struct, field)))
+    out[key] = text(v, struct, field);
   return out;
 }
 
@@ -98,37 +104,39 @@ const COMBINED = [
   'combined_uefi1-img_sha256',
 ];
 
+const ITEM = 'ProductVersionItem';
+
 // One item: its fields and its combined hashes.
 function item(value: unknown): Item {
-  const raw = object(value, 'ProductVersionItem');
+  const raw = object(value, ITEM);
   const combined: Record<string, string> = {};
-  for (const key of COMBINED) combined[key] = text(raw[key], `ProductVersionItem.${key}`);
-  text(raw.md5, 'ProductVersionItem.md5');
+  for (const key of COMBINED) combined[key] = text(raw[key], ITEM, key);
+  text(raw.md5, ITEM, 'md5');
   return {
-    ftype: text(raw.ftype, 'ProductVersionItem.ftype'),
-    path: text(raw.path, 'ProductVersionItem.path'),
-    sha256: text(raw.sha256, 'ProductVersionItem.sha256'),
-    size: int(raw.size, 'ProductVersionItem.size'),
+    ftype: text(raw.ftype, ITEM, 'ftype'),
+    path: text(raw.path, ITEM, 'path'),
+    sha256: text(raw.sha256, ITEM, 'sha256'),
+    size: int(raw.size, ITEM, 'size'),
     combined,
-    delta_base: text(raw.delta_base, 'ProductVersionItem.delta_base'),
+    delta_base: text(raw.delta_base, ITEM, 'delta_base'),
   };
 }
 
 function version(value: unknown): Version {
   const raw = object(value, 'ProductVersion');
-  text(raw.pubname, 'ProductVersion.pubname');
-  const items = Object.values(object(raw.items, 'ProductVersion.items')).map(item);
-  return { label: text(raw.label, 'ProductVersion.label'), items };
+  text(raw.pubname, 'ProductVersion', 'pubname');
+  const items = Object.values(object(raw.items, 'ProductVersion', 'items')).map(item);
+  return { label: text(raw.label, 'ProductVersion', 'label'), items };
 }
 
 /** Decodes one product, as `flavor`'s client does. */
 export function decodeProduct(value: unknown, flavor: Flavor): Product {
   const raw = object(value, 'Product');
-  const s = (key: string): string => text(raw[key], `Product.${key}`);
+  const s = (key: string): string => text(raw[key], 'Product', key);
   for (const key of ['release_codename', 'support_eol', 'version']) s(key);
   if (raw.supported !== undefined && raw.supported !== null && typeof raw.supported !== 'boolean')
-    throw new DecodeError(`json: cannot unmarshal ${kind(raw.supported)} into Product.supported`);
-  const versions = Object.entries(object(raw.versions, 'Product.versions'));
+    throw mistyped(raw.supported, 'Product', 'supported', 'bool');
+  const versions = Object.entries(object(raw.versions, 'Product', 'versions'));
   return {
     aliases: s('aliases'),
     arch: s('arch'),
@@ -138,7 +146,7 @@ export function decodeProduct(value: unknown, flavor: Flavor): Product {
     version: s('version'),
     variant: s('variant'),
     support_eol: s('support_eol'),
-    requirements: strings(raw[REQUIREMENTS[flavor]], `Product.${REQUIREMENTS[flavor]}`),
+    requirements: strings(raw[REQUIREMENTS[flavor]], 'Product', REQUIREMENTS[flavor]),
     versions: versions.map(([name, v]) => [name, version(v)]),
   };
 }
@@ -147,27 +155,26 @@ export function decodeProduct(value: unknown, flavor: Flavor): Product {
 export function decodeProducts(value: unknown, flavor: Flavor): Product[] {
   const raw = object(value, 'Products');
   for (const key of ['content_id', 'datatype', 'format', 'license', 'updated'])
-    text(raw[key], `Products.${key}`);
-  const products = Object.values(object(raw.products, 'Products.products'));
+    text(raw[key], 'Products', key);
+  const products = Object.values(object(raw.products, 'Products', 'products'));
   return products.map((product) => decodeProduct(product, flavor));
 }
 
 /** Decodes `index.json`: its entries, in the file's order. */
 export function decodeIndex(value: unknown): StreamIndex[] {
   const raw = object(value, 'Stream');
-  text(raw.format, 'Stream.format');
-  text(raw.updated, 'Stream.updated');
-  return Object.values(object(raw.index, 'Stream.index')).map((entry) => {
+  text(raw.format, 'Stream', 'format');
+  text(raw.updated, 'Stream', 'updated');
+  return Object.values(object(raw.index, 'Stream', 'index')).map((entry) => {
     const e = object(entry, 'StreamIndex');
-    text(e.format, 'StreamIndex.format');
-    text(e.updated, 'StreamIndex.updated');
+    text(e.format, 'StreamIndex', 'format');
+    text(e.updated, 'StreamIndex', 'updated');
     const products = e.products ?? [];
-    if (!Array.isArray(products))
-      throw new DecodeError(`json: cannot unmarshal ${kind(products)} into StreamIndex.products`);
+    if (!Array.isArray(products)) throw mistyped(products, 'StreamIndex', 'products', '[]string');
     return {
-      datatype: text(e.datatype, 'StreamIndex.datatype'),
-      path: text(e.path, 'StreamIndex.path'),
-      products: products.map((p) => text(p, 'StreamIndex.products')),
+      datatype: text(e.datatype, 'StreamIndex', 'datatype'),
+      path: text(e.path, 'StreamIndex', 'path'),
+      products: products.map((p) => text(p, 'StreamIndex', 'products')),
     };
   });
 }

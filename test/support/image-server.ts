@@ -100,10 +100,28 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
     files.set(`/${path}`, image);
     return path;
   };
+  // the index and products texts, made once per change (as a static server keeps its files)
+  let changes = 0;
+  const bodies = new Map<string, { change: number; text: string; etag: string }>();
+  const body = (path: string, make: () => unknown): { text: string; etag: string } => {
+    let found = bodies.get(path);
+    if (found?.change !== changes) {
+      const text = JSON.stringify(make());
+      const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
+      found = { change: changes, text, etag };
+      bodies.set(path, found);
+    }
+    return found;
+  };
   // JSON with an ETag (its sha256); a request that names the same ETag gets 304
-  const json = (req: IncomingMessage, res: ServerResponse, head: boolean, body: unknown): void => {
-    const text = JSON.stringify(body);
-    const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
+  const json = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: boolean,
+    path: string,
+    make: () => unknown,
+  ): void => {
+    const { text, etag } = body(path, make);
     if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
     res.writeHead(200, {
       'Content-Type': 'application/json',
@@ -144,15 +162,15 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
         path: 'streams/v1/images.json',
         format: 'products:1.0',
       };
-      json(req, res, head, {
+      json(req, res, head, path, () => ({
         format: 'index:1.0',
         index: { images: { ...index, products: [...products.keys()] } },
-      });
+      }));
       return;
     }
     if (path === '/streams/v1/images.json') {
-      const body = { format: 'products:1.0', datatype: 'image-downloads', content_id: 'images' };
-      json(req, res, head, { ...body, products: Object.fromEntries(products) });
+      const fields = { format: 'products:1.0', datatype: 'image-downloads', content_id: 'images' };
+      json(req, res, head, path, () => ({ ...fields, products: Object.fromEntries(products) }));
       return;
     }
     const image = files.get(path);
@@ -210,9 +228,11 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
       ];
       product.versions[version] = { items: Object.fromEntries(FTYPES.map(item)) };
       products.set(key, product);
+      changes++;
     },
     publishProduct(key: string, product: unknown): void {
       products.set(key, product as Product);
+      changes++;
     },
     imageUrl: (image: TestImage): string => `${base}/${register(image)}`,
     directUrl(image: TestImage): string {
