@@ -8,10 +8,16 @@ export interface ImageQuery {
   /** An alias, a full fingerprint or a prefix of one. */
   ref: string;
   /**
-   * `virtual-machine` looks at VM aliases only (`lxc image info --vm`); `container` at container
-   * aliases only; none (the default), as `lxc image info` does: container, else VM.
+   * `virtual-machine`: VM aliases only, as `lxc image info --vm` and `image copy --vm`;
+   * `container` or none: as without `--vm`, the container alias, else the VM one (the same rule
+   * the CLI transport follows for `Image['type']`).
    */
   type?: 'container' | 'virtual-machine' | undefined;
+}
+
+// The alias `ref` names, as `lxc` resolves it for the query's type.
+function aliasOf(catalog: Catalog, query: ImageQuery): AliasEntry | undefined {
+  return catalog.alias(query.ref, query.type === 'virtual-machine' ? query.type : undefined);
 }
 
 // `GetImage(fingerprint)`: exactly one image whose fingerprint starts with it. Hex digits in
@@ -34,20 +40,20 @@ function byFingerprint(catalog: Catalog, prefix: string, remote: string): Stream
  * fingerprint starts with `ref`.
  */
 export function findImage(catalog: Catalog, query: ImageQuery, remote: string): StreamImage {
-  const alias = catalog.alias(query.ref, query.type);
+  const alias = aliasOf(catalog, query);
   return byFingerprint(catalog, alias ? alias.target : query.ref, remote);
 }
 
 /** The alias `name` as `lxc` resolves it, or a `NotFoundError` ('Image alias not found'). */
 export function findAlias(catalog: Catalog, query: ImageQuery, remote: string): AliasEntry {
-  const alias = catalog.alias(query.ref, query.type);
+  const alias = aliasOf(catalog, query);
   if (!alias) throw new NotFoundError('Image alias not found', { remote });
   return alias;
 }
 
 /** The image alias `name` points at (never a fingerprint): `NotFoundError` without the alias. */
 export function findByAlias(catalog: Catalog, query: ImageQuery, remote: string): StreamImage {
-  const alias = catalog.alias(query.ref, query.type);
+  const alias = aliasOf(catalog, query);
   if (!alias) throw new NotFoundError('Image not found', { remote });
   return byFingerprint(catalog, alias.target, remote);
 }

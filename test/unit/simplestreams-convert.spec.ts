@@ -5,6 +5,7 @@ import type { Flavor } from '../../lib/simplestreams/arch.js';
 import { Catalog } from '../../lib/simplestreams/catalog.js';
 import { toImages } from '../../lib/simplestreams/convert.js';
 import { findAlias, findByAlias, findImage } from '../../lib/simplestreams/find.js';
+import { listedAlias } from '../../lib/requests/public-aliases.js';
 import { decodeProducts } from '../../lib/simplestreams/products.js';
 import { toAlias, toImage } from '../../lib/simplestreams/shape.js';
 import type { InfoCapture } from '../support/capture-simplestreams.js';
@@ -82,6 +83,22 @@ for (const flavor of ['lxd', 'incus'] as const) {
       expect(findImage(arm, { ref: 'pers' }, 'ss').architecture).to.not.equal('aarch64');
       const x86 = catalogOf(flavor);
       expect(findImage(x86, { ref: 'pers' }, 'ss').architecture).to.equal('i686');
+    });
+
+    it('takes `container` as lxc takes no --vm: the container alias, else the VM one', () => {
+      const catalog = catalogOf(flavor);
+      const vm = findImage(catalog, { ref: 'vmonly', type: 'container' }, 'ss');
+      expect(vm.type).to.equal('virtual-machine');
+      expect(findImage(catalog, { ref: 'vmos', type: 'container' }, 'ss').type).to.equal(
+        'container',
+      );
+      expect(findImage(catalog, { ref: 'vmos', type: 'virtual-machine' }, 'ss').type).to.equal(
+        'virtual-machine',
+      );
+      // the CLI transport picks the same targets out of the alias list
+      const listed = catalog.aliasList().map(toAlias);
+      expect(listedAlias(listed, 'vmonly', 'container')?.target).to.equal(vm.fingerprint);
+      expect(listedAlias(listed, 'testos', 'virtual-machine')).to.equal(undefined);
     });
 
     it('rejects a missing alias and an ambiguous prefix as the CLI path does', () => {
