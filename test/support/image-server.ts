@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnRandomPort } from '../../lib/testing/stream-server.js';
 import type { TestImage } from './make-image.js';
 
 /** Options of {@link startImageServer}. */
@@ -69,23 +70,6 @@ type Product = Record<
 };
 
 const FTYPES = ['lxd_combined.tar.gz', 'incus_combined.tar.gz'];
-
-// Listens on a random high port of 127.0.0.1. Not port 0: the kernel hands the same ports out
-// again, and the incus client caches a simplestreams index by URL for an hour in the account's
-// home, so a server on a reused port would be read from a stale index of an earlier run.
-async function listenOnRandomPort(server: Server): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    server.listen(port, '127.0.0.1');
-    // `once` rejects when 'error' (EADDRINUSE) comes first
-    const listening = await once(server, 'listening').then(
-      () => true,
-      () => false,
-    );
-    if (listening) return;
-    if (attempt > 20) throw new Error('no free port for the image server');
-  }
-}
 
 /** Start an image server on a random high port of 127.0.0.1. */
 export async function startImageServer(opts: ImageServerOptions): Promise<ImageServer> {
