@@ -101,7 +101,7 @@ export class RestTransport implements Transport {
   }
 
   // How to reach a remote, found once per client; undefined when the CLI must serve it.
-  private async endpoint(remote: string, signal: AbortSignal): Promise<Endpoint | undefined> {
+  private endpoint(remote: string, signal: AbortSignal): Promise<Endpoint | undefined> {
     let found = this.endpoints.get(remote);
     if (!found) {
       found = this.resolve(remote, signal);
