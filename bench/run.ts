@@ -7,6 +7,7 @@ import { bigTransfers } from './big.js';
 import { renderSection, renderTable, writeSection, type Row, type RunInfo } from './report.js';
 import { createImageProject, seedImages } from './seed.js';
 import { lostUpdateRows, restRows, simplestreamsRow } from './rest.js';
+import { simplestreamsReadRows } from './simplestreams-read.js';
 import { simplestreamsServer } from './streams.js';
 import { streamsAddRows } from './streams-add.js';
 import { manyRows, readRows, type SuiteContext } from './suite.js';
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     } finally {
       await streams.close();
     }
+    log('reading a 300-product simplestreams tree in the client');
+    rows.push(...(await simplestreamsReadRows(ctx.scale)));
     if (!values['no-big']) {
       log('importing and exporting a 1 GiB image');
       rows.push(...(await bigRows(ctx)));

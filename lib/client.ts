@@ -12,6 +12,7 @@ import { normalizeOptions, type ClientOptions } from './options.js';
 import { CliTransport } from './transport/cli/cli-transport.js';
 import { createExecaRunner } from './transport/cli/runner.js';
 import { RestTransport } from './transport/rest/rest-transport.js';
+import { SimplestreamsReader } from './transport/simplestreams/reader.js';
 import { UntrustedReader, withSecretReads } from './transport/rest/untrusted.js';
 import { withProbes } from './transport/probe.js';
 import type { Transport } from './transport/transport.js';
@@ -54,12 +55,14 @@ export function createClient(options: ClientOptions = {}): Client {
   );
   const env = { ...process.env, ...opts.env };
   if (opts.transport === 'rest') {
+    const streams = new SimplestreamsReader({ flavor: localProtocol, env });
     transport = new RestTransport({
       cli,
       remotes,
       flavor: localProtocol,
       env,
       failover: opts.failover,
+      streams,
     });
   }
   // an image URL is probed from this process (an injected transport answers probes itself)

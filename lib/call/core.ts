@@ -52,8 +52,10 @@ function asLxcError(error: unknown, signal: AbortSignal, remote: string): LxcErr
   return new LxcError(message, { remote, cause: error });
 }
 
-// Splits a call's tail into its options and its mutator, checking both.
-function splitTail<O, T, R>(tail: Tail<O, T, R>): [O | undefined, Mutator<T, R> | undefined] {
+/** Splits a call's tail into its options and its mutator, checking both (before anything runs). */
+export function splitTail<O, T, R>(
+  tail: Tail<O, T, R>,
+): [O | undefined, Mutator<T, R> | undefined] {
   const [first, second] = tail;
   const [options, mutator] =
     typeof first === 'function' ? [undefined, first as Mutator<T, R>] : [first, second];

@@ -4,7 +4,7 @@ import { checkRef } from '../wire/validate.js';
 import { checkRefs } from '../wire/checks.js';
 import { listRequest } from '../requests/images.js';
 import { pickImage } from '../requests/pick.js';
-import { found, infoImage } from './lookup.js';
+import { aliasesOnce, found, infoImage, resolvePublic } from './lookup.js';
 
 /**
  * How many single reads cost less than one listing of a large server. A listing costs the
@@ -18,6 +18,16 @@ function listAll(call: Call): Promise<Image[]> {
   return call.send(listRequest(call.remote, []));
 }
 
+// Picks refs out of one listing; on a public remote as lxc resolves them (through the alias
+// list, read once, when a short alias of another architecture may be meant).
+async function picker(call: Call, isPublic: boolean): Promise<(ref: string) => Promise<Image>> {
+  const images = await listAll(call);
+  // a failed pick rejects the promise (a throw in an async function)
+  if (!isPublic) return async (ref) => Promise.resolve(pickImage(images, ref, call.remote));
+  const listing = { images, aliases: aliasesOnce(call) };
+  return (ref) => resolvePublic(call, listing, ref, { prefix: true });
+}
+
 // True when one listing is cheaper than `count` single reads on the call's remote.
 function listingIsCheaper(isPublic: boolean, count: number, call: Call): boolean {
   return isPublic || count > SINGLE_READS_LIMIT[call.transport];
@@ -29,8 +39,8 @@ export async function infoMany(call: Call, refs: unknown): Promise<Image[]> {
   if (checked.length === 0) return [];
   const isPublic = await call.isPublic();
   if (listingIsCheaper(isPublic, checked.length, call)) {
-    const images = await listAll(call);
-    return checked.map((ref) => pickImage(images, ref, call.remote));
+    const pick = await picker(call, isPublic);
+    return Promise.all(checked.map(pick));
   }
   return Promise.all(checked.map((ref) => infoImage(call, ref, { isPublic })));
 }
@@ -88,19 +98,13 @@ export class InfoBatcher {
         infoImage(call, entry.ref, { isPublic }).then(entry.resolve, entry.reject);
       return;
     }
-    let images: Image[];
+    let pick: (ref: string) => Promise<Image>;
     try {
-      images = await listAll(call);
+      pick = await picker(call, isPublic ?? false);
     } catch (error) {
       for (const entry of waiting) entry.reject(error);
       return;
     }
-    for (const entry of waiting) {
-      try {
-        entry.resolve(pickImage(images, entry.ref, call.remote));
-      } catch (error) {
-        entry.reject(error);
-      }
-    }
+    for (const entry of waiting) pick(entry.ref).then(entry.resolve, entry.reject);
   }
 }

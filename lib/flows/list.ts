@@ -4,9 +4,9 @@ import { checkFilters } from '../wire/checks.js';
 import {
   allProjectsRequest,
   fingerprintsRequest,
-  imageListCommand,
   listRequest,
   projectsRequest,
+  publicListRequest,
 } from '../requests/images.js';
 
 /** Options of `images.list` (besides the common call options). */
@@ -48,7 +48,7 @@ export async function listImages(call: Call, options: ListFilterOptions): Promis
 /** `images.fingerprints`: the fingerprints of all images. */
 export async function listFingerprints(call: Call): Promise<string[]> {
   if (await call.isPublic()) {
-    const images = await call.send({ cli: imageListCommand(call.remote, []) });
+    const images = await call.send(publicListRequest(call.remote, []));
     return images.map((image) => image.fingerprint);
   }
   return call.send({ api: fingerprintsRequest() });

@@ -1,6 +1,6 @@
 import type { Call } from '../call/call.js';
 import { NotFoundError } from '../wire/errors.js';
-import type { Image } from '../wire/schemas.js';
+import type { Image, ImageAlias } from '../wire/schemas.js';
 import {
   checkAlias,
   checkPropertyKey,
@@ -8,9 +8,10 @@ import {
   FULL_FINGERPRINT,
   isHex,
 } from '../wire/validate.js';
-import { aliasRequest } from '../requests/aliases.js';
-import { imageRequest, refListCommand } from '../requests/images.js';
-import { pickImage } from '../requests/pick.js';
+import { aliasListRequest, aliasRequest } from '../requests/aliases.js';
+import { imageRequest, refListRequest } from '../requests/images.js';
+import { pickPrefix } from '../requests/pick.js';
+import { resolveListed, type PublicQuery } from '../requests/public-aliases.js';
 
 // Resolves `ref` on an LXD remote: aliases first (as the CLI does), then fingerprint or prefix.
 async function infoPrivate(call: Call, ref: string): Promise<Image> {
@@ -24,6 +25,40 @@ async function infoPrivate(call: Call, ref: string): Promise<Image> {
   return call.send({ api: imageRequest(ref.toLowerCase()) });
 }
 
+/** A public remote's listing of every image that may be named `ref`, and its alias list on demand. */
+export interface PublicListing {
+  images: readonly Image[];
+  aliases: () => Promise<ImageAlias[]>;
+}
+
+/**
+ * Resolves `ref` on a public remote as `lxc image info` does (see {@link resolveListed}), listing
+ * an alias's target when the listing narrowed to `ref` does not hold it.
+ */
+export async function resolvePublic(
+  call: Call,
+  listing: PublicListing,
+  ref: string,
+  query: PublicQuery,
+): Promise<Image> {
+  const found = await resolveListed(listing.images, listing.aliases, ref, query);
+  if (found === undefined) throw new NotFoundError('Image not found', { remote: call.remote });
+  if (typeof found !== 'string') return found;
+  return pickPrefix(await call.send(refListRequest(call.remote, found)), found);
+}
+
+/** The alias list of a public remote, read once when first asked for. */
+export function aliasesOnce(call: Call): () => Promise<ImageAlias[]> {
+  let aliases: Promise<ImageAlias[]> | undefined;
+  return () => (aliases ??= call.send(aliasListRequest(call.remote, true)));
+}
+
+// Resolves `ref` on a public remote from its listing narrowed to it.
+async function infoPublic(call: Call, ref: string, query: PublicQuery): Promise<Image> {
+  const images = await call.send(refListRequest(call.remote, ref));
+  return resolvePublic(call, { images, aliases: aliasesOnce(call) }, ref, query);
+}
+
 /**
  * Reads the image that a checked `ref` names, on any remote, simplestreams included
  * (`isPublic`: the remote's kind, when the caller has asked already).
@@ -31,12 +66,10 @@ async function infoPrivate(call: Call, ref: string): Promise<Image> {
 export async function infoImage(
   call: Call,
   ref: string,
-  options: { type?: Image['type']; isPublic?: boolean | undefined } = {},
+  options: { type?: Image['type'] | undefined; isPublic?: boolean | undefined } = {},
 ): Promise<Image> {
-  if (options.isPublic ?? (await call.isPublic())) {
-    const images = await call.send({ cli: refListCommand(call.remote, ref) });
-    return pickImage(images, ref, call.remote, options.type);
-  }
+  if (options.isPublic ?? (await call.isPublic()))
+    return infoPublic(call, ref, { type: options.type, prefix: true });
   return infoPrivate(call, ref);
 }
 
@@ -60,11 +93,7 @@ export async function found(read: Promise<unknown>): Promise<boolean> {
 /** `images.getByAlias`: reads the image an alias points at, on any remote. */
 export async function getByAlias(call: Call, alias: unknown): Promise<Image> {
   const name = checkAlias(alias);
-  if (await call.isPublic()) {
-    const images = await call.send({ cli: refListCommand(call.remote, name) });
-    const aliased = images.filter((i) => i.aliases.some((a) => a.name === name));
-    return pickImage(aliased, name, call.remote);
-  }
+  if (await call.isPublic()) return infoPublic(call, name, { prefix: false });
   const entry = await call.send({ api: aliasRequest(name) });
   return call.send({ api: imageRequest(entry.target) });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseJson } from '../wire/parse.js';
 import { apiPath, listing } from '../wire/request.js';
-import type { ApiRequest, CliRequest, Request } from '../wire/request.js';
+import type { ApiRequest, Request } from '../wire/request.js';
+import { aliasListCommand } from './public-aliases.js';
 import { ImageAliasListSchema, ImageAliasSchema, type ImageAlias } from '../wire/schemas.js';
 
 const path = (name: string): string => apiPath('1.0', 'images', 'aliases', name);
@@ -13,13 +13,7 @@ export function aliasRequest(name: string): ApiRequest<ImageAlias> {
 
 /** Lists aliases: `GET /1.0/images/aliases?recursion=1`, or the CLI's listing on simplestreams. */
 export function aliasListRequest(remote: string, isPublic: boolean): Request<ImageAlias[]> {
-  if (isPublic) {
-    const cli: CliRequest<ImageAlias[]> = {
-      args: ['image', 'alias', 'list', `${remote}:`, '--format=json'],
-      parse: (stdout) => parseJson(ImageAliasListSchema, stdout, { remote }),
-    };
-    return { cli };
-  }
+  if (isPublic) return { cli: aliasListCommand(remote), simplestreams: { aliases: true } };
   return { api: listing('/1.0/images/aliases', ImageAliasListSchema) };
 }
 

@@ -35,9 +35,17 @@ export function imageListCommand(remote: string, filters: readonly string[]): Cl
   };
 }
 
-/** The CLI listing narrowed to what `ref` may name (not by a ref that looks like `k=v`). */
-export function refListCommand(remote: string, ref: string): CliRequest<Image[]> {
-  return imageListCommand(remote, ref.includes('=') ? [] : [ref]);
+/**
+ * A simplestreams (public) remote's images with `lxc image list` filters: the CLI's listing, or
+ * the index read in the client where the transport can.
+ */
+export function publicListRequest(remote: string, filters: readonly string[]): Request<Image[]> {
+  return { cli: imageListCommand(remote, filters), simplestreams: { images: filters } };
+}
+
+/** A public remote's listing narrowed to what `ref` may name (not by a ref that looks like `k=v`). */
+export function refListRequest(remote: string, ref: string): Request<Image[]> {
+  return publicListRequest(remote, ref.includes('=') ? [] : [ref]);
 }
 
 // `GET /1.0/images?recursion=1`, filtered by the CLI's own rule.
@@ -53,7 +61,7 @@ function filteredListRequest(filters: readonly string[]): ApiRequest<Image[]> {
  * `GET /1.0/images?recursion=1` filtered by the same rule on REST.
  */
 export function listRequest(remote: string, filters: readonly string[]): Request<Image[]> {
-  return { api: filteredListRequest(filters), cli: imageListCommand(remote, filters) };
+  return { ...publicListRequest(remote, filters), api: filteredListRequest(filters) };
 }
 
 /** Lists the images of every project (`images_all_projects`). */

@@ -11,7 +11,11 @@ export function pickImage(
 ): Image {
   const byAlias = images.filter((image) => image.aliases.some((alias) => alias.name === ref));
   const chosen = byAlias.find((image) => image.type === type) ?? byAlias[0];
-  if (chosen) return chosen;
+  return chosen ?? pickPrefix(images, ref, remote);
+}
+
+/** Picks the one image whose fingerprint starts with `ref` (hex digits in either case). */
+export function pickPrefix(images: readonly Image[], ref: string, remote?: string): Image {
   const lower = ref.toLowerCase();
   const byPrefix = isHex(ref) ? images.filter((image) => image.fingerprint.startsWith(lower)) : [];
   if (byPrefix.length > 1) {

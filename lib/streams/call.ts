@@ -1,7 +1,7 @@
+import { splitTail, type Mutator } from '../call/core.js';
 import { LxcError, ValidationError } from '../wire/errors.js';
 
-/** Receives a call's result; the call resolves to what it returns (it may be async). */
-export type Mutator<T, R> = (value: T) => R | Promise<R>;
+export type { Mutator } from '../call/core.js';
 
 /**
  * Runs one call of the streams API with the library's calling convention: a mutator may stand
@@ -13,16 +13,8 @@ export async function streamsCall<O extends object, T, R>(
   mutator: Mutator<T, R> | undefined,
   work: (options: Partial<O>) => Promise<T>,
 ): Promise<R> {
-  const [options, mut] =
-    typeof optionsOrMutator === 'function'
-      ? [undefined, optionsOrMutator]
-      : [optionsOrMutator, mutator];
-  const given: unknown = options;
-  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given)))
-    throw new ValidationError('options', 'must be an object');
-  const mutatorGiven: unknown = mut;
-  if (mutatorGiven !== undefined && typeof mutatorGiven !== 'function')
-    throw new ValidationError('mutator', 'must be a function');
+  const [options, mut] = splitTail<O, T, R>([optionsOrMutator, mutator]);
+  if (Array.isArray(options)) throw new ValidationError('options', 'must be an object');
   let value: T;
   try {
     value = await work(options ?? {});

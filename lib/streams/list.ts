@@ -1,7 +1,6 @@
-import { ValidationError } from '../wire/errors.js';
 import { applyFilters } from '../requests/list-filter.js';
 import type { Image } from '../wire/schemas.js';
-import { shown } from '../wire/validate.js';
+import { checkFilters } from '../wire/checks.js';
 import { streamsCall, type Mutator } from './call.js';
 import { localArchitecture } from './names.js';
 import { treeRoot } from './paths.js';
@@ -12,22 +11,6 @@ import { treeView } from './view.js';
 export interface StreamsListOptions {
   /** `lxc image list` filters: `os=alpine`, a fingerprint prefix, part of an alias. */
   filter?: string | readonly string[] | undefined;
-}
-
-/** Checks list filters: non-empty strings without control characters, not leading `-`. */
-export function checkFilterList(filter: unknown): string[] {
-  if (filter === undefined) return [];
-  const all: unknown[] = Array.isArray(filter) ? filter : [filter];
-  return all.map((item, i) => {
-    if (
-      typeof item !== 'string' ||
-      item === '' ||
-      item.startsWith('-') ||
-      /[\u0000-\u001f\u007f]/.test(item)
-    )
-      throw new ValidationError(`filter[${i}]`, `not a valid filter: ${shown(item)}`);
-    return item;
-  });
 }
 
 /**
@@ -42,7 +25,7 @@ export function list<R = Image[]>(
   mutator?: Mutator<Image[], R>,
 ): Promise<NoInfer<R>> {
   return streamsCall<StreamsListOptions, Image[], R>(options, mutator, async (opts) => {
-    const filters = checkFilterList(opts.filter);
+    const filters = checkFilters(opts.filter);
     const root = await treeRoot(dir);
     const view = treeView(await readProducts(root), localArchitecture());
     return applyFilters(

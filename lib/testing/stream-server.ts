@@ -21,18 +21,22 @@ export interface StreamServer {
   stop(): Promise<void>;
 }
 
-// Listens on a random high port of 127.0.0.1. Not port 0: the kernel hands the same ports out
-// again, and the incus client caches a simplestreams index by URL for an hour.
-async function listenOnRandomPort(server: Server): Promise<void> {
+/**
+ * Listens on a random high port of 127.0.0.1. Not port 0: the kernel hands the same ports out
+ * again, and the incus client caches a simplestreams index by URL for an hour in the account's
+ * home, so a server on a reused port would be read from a stale index of an earlier run.
+ */
+export async function listenOnRandomPort(server: Server): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
     server.listen(port, '127.0.0.1');
+    // `once` rejects when 'error' (EADDRINUSE) comes first
     const listening = await once(server, 'listening').then(
       () => true,
       () => false,
     );
     if (listening) return;
-    if (attempt > 20) throw new Error('no free port for the stream server');
+    if (attempt > 20) throw new Error('no free loopback port');
   }
 }
 

@@ -173,6 +173,12 @@ export interface Request<T = unknown> {
   lifetime?: Lifetime | undefined;
   lock?: string | undefined;
   /**
+   * The same read, of a simplestreams remote, as a listing that a transport may serve in the
+   * client (the REST transport fetches and caches the remote's index; `cli` serves it otherwise):
+   * its images passed through the `lxc image list` filters, or its aliases.
+   */
+  simplestreams?: { images: readonly string[] } | { aliases: true } | undefined;
+  /**
    * Read as a client that the server does not trust, with a secret from `createSecret` (sent as
    * `?secret=`, over HTTPS without a client certificate, and redacted everywhere).
    */

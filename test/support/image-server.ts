@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnRandomPort } from '../../lib/testing/stream-server.js';
 import type { TestImage } from './make-image.js';
 
 /** Options of {@link startImageServer}. */
@@ -31,6 +33,8 @@ export interface PublishOptions {
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** The status it was answered with (304 for a revalidation that found nothing new). */
+  status?: number;
 }
 
 /** A running HTTPS simplestreams + URL-source image server on 127.0.0.1. */
@@ -42,6 +46,11 @@ export interface ImageServer {
   requests: LoggedRequest[];
   /** Add (or replace) version `version` of product `<os>:<release>:amd64:default`. */
   publish(p: PublishOptions): void;
+  /**
+   * Add (or replace) a product exactly as given (any architecture, split or VM items, several
+   * versions): the simplestreams JSON of one product, files not checked.
+   */
+  publishProduct(key: string, product: unknown): void;
   /** URL of the image file itself: `<url>/images/<fingerprint>.tar.gz`. */
   imageUrl(image: TestImage): string;
   /** URL-source endpoint `<url>/direct/<fingerprint>` answering LXD-/Incus-Image-URL and -Hash headers. */
@@ -62,23 +71,6 @@ type Product = Record<
 
 const FTYPES = ['lxd_combined.tar.gz', 'incus_combined.tar.gz'];
 
-// Listens on a random high port of 127.0.0.1. Not port 0: the kernel hands the same ports out
-// again, and the incus client caches a simplestreams index by URL for an hour in the account's
-// home, so a server on a reused port would be read from a stale index of an earlier run.
-async function listenOnRandomPort(server: Server): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    server.listen(port, '127.0.0.1');
-    // `once` rejects when 'error' (EADDRINUSE) comes first
-    const listening = await once(server, 'listening').then(
-      () => true,
-      () => false,
-    );
-    if (listening) return;
-    if (attempt > 20) throw new Error('no free port for the image server');
-  }
-}
-
 /** Start an image server on a random high port of 127.0.0.1. */
 export async function startImageServer(opts: ImageServerOptions): Promise<ImageServer> {
   const products = new Map<string, Product>();
@@ -92,11 +84,33 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
     files.set(`/${path}`, image);
     return path;
   };
-  const json = (res: ServerResponse, head: boolean, body: unknown): void => {
-    const text = JSON.stringify(body);
+  // the index and products texts, made once per change (as a static server keeps its files)
+  let changes = 0;
+  const bodies = new Map<string, { change: number; text: string; etag: string }>();
+  const body = (path: string, make: () => unknown): { text: string; etag: string } => {
+    let found = bodies.get(path);
+    if (found?.change !== changes) {
+      const text = JSON.stringify(make());
+      const etag = `"${createHash('sha256').update(text).digest('hex').slice(0, 32)}"`;
+      found = { change: changes, text, etag };
+      bodies.set(path, found);
+    }
+    return found;
+  };
+  // JSON with an ETag (its sha256); a request that names the same ETag gets 304
+  const json = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: boolean,
+    path: string,
+    make: () => unknown,
+  ): void => {
+    const { text, etag } = body(path, make);
+    if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
     res.writeHead(200, {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(text),
+      ETag: etag,
     });
     res.end(head ? undefined : text);
   };
@@ -121,7 +135,9 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'https://x').pathname;
-    requests.push({ method, path });
+    const logged: LoggedRequest = { method, path };
+    requests.push(logged);
+    res.once('finish', () => (logged.status = res.statusCode));
     const head = method === 'HEAD';
     if (!head && method !== 'GET') return void res.writeHead(405).end();
     if (path === '/streams/v1/index.json') {
@@ -130,15 +146,15 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
         path: 'streams/v1/images.json',
         format: 'products:1.0',
       };
-      json(res, head, {
+      json(req, res, head, path, () => ({
         format: 'index:1.0',
         index: { images: { ...index, products: [...products.keys()] } },
-      });
+      }));
       return;
     }
     if (path === '/streams/v1/images.json') {
-      const body = { format: 'products:1.0', datatype: 'image-downloads', content_id: 'images' };
-      json(res, head, { ...body, products: Object.fromEntries(products) });
+      const fields = { format: 'products:1.0', datatype: 'image-downloads', content_id: 'images' };
+      json(req, res, head, path, () => ({ ...fields, products: Object.fromEntries(products) }));
       return;
     }
     const image = files.get(path);
@@ -196,6 +212,11 @@ export async function startImageServer(opts: ImageServerOptions): Promise<ImageS
       ];
       product.versions[version] = { items: Object.fromEntries(FTYPES.map(item)) };
       products.set(key, product);
+      changes++;
+    },
+    publishProduct(key: string, product: unknown): void {
+      products.set(key, product as Product);
+      changes++;
     },
     imageUrl: (image: TestImage): string => `${base}/${register(image)}`,
     directUrl(image: TestImage): string {

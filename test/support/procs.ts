@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** Command lines of the running processes whose argv contains `needle`. */
@@ -19,4 +20,19 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     },
     (error: unknown) => error,
   );
+}
+
+/** Runs `fn` and counts the child processes this Node process spawned meanwhile (any API). */
+export async function countSpawns(fn: () => Promise<unknown>): Promise<number> {
+  let spawned = 0;
+  const onSpawn = (): void => {
+    spawned++;
+  };
+  subscribe('child_process', onSpawn);
+  try {
+    await fn();
+  } finally {
+    unsubscribe('child_process', onSpawn);
+  }
+  return spawned;
 }

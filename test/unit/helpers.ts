@@ -67,3 +67,35 @@ export function thrown(fn: () => unknown): unknown {
 export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** The fixture image `10abec69…`, which lists no alias. */
+export const F_ARM = '10abec69e8d54aa8bd4821f114ea22ef3ee55444f3717a574a2793d3def38ec1';
+
+/**
+ * What `image alias list images: --format=json` prints for the listing `SS_LIST` on a
+ * simplestreams remote: the aliases its images show, and `arm/1`, the short alias of an arm64
+ * product (`F_ARM`), which no image of the listing shows on an amd64 host.
+ */
+export const SS_ALIASES = JSON.stringify(
+  [
+    ['a', F0],
+    ['zz2', F0],
+    ['p/q r', F0],
+    ['t0', F1],
+    ['split', 'eb8e988623d078afbaead7f22a7ea29a16a4da92017f1d66816bc47efebe911c'],
+    ['arm/1', F_ARM],
+    ['arm/1/arm64', F_ARM],
+  ].map(([name, target]) => ({ description: '', name, target, type: 'container' })),
+);
+
+/**
+ * `image-list.lxd.json` as a simplestreams remote lists it when `F_ARM` is an arm64 product
+ * with the alias `arm/1`: on an amd64 host it shows only the alias's medium form, `arm/1/arm64`.
+ */
+export const SS_LIST = JSON.stringify(
+  (JSON.parse(fixture('image-list.lxd.json')) as { fingerprint: string }[]).map((image) =>
+    image.fingerprint === F_ARM
+      ? { ...image, architecture: 'aarch64', aliases: [{ name: 'arm/1/arm64', description: '' }] }
+      : image,
+  ),
+);

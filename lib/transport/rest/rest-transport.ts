@@ -1,7 +1,9 @@
 import { RemoteError } from '../../wire/errors.js';
 import type { Reply, Request, Send, Target } from '../../wire/request.js';
 import { note } from '../../wire/trace.js';
+import { applyFilters } from '../../requests/list-filter.js';
 import { membersRequest, serverRequest } from '../../requests/server.js';
+import type { SimplestreamsReader } from '../simplestreams/reader.js';
 import type { RemoteLookup, Transport } from '../transport.js';
 import { downloadImage } from './download.js';
 import {
@@ -29,6 +31,8 @@ export interface RestTransportOptions {
   env: Environment;
   /** Retry requests that are safe to repeat through another member of a cluster remote. */
   failover: boolean;
+  /** Reads simplestreams remotes in the client. */
+  streams: SimplestreamsReader;
 }
 
 /**
@@ -49,7 +53,10 @@ export class RestTransport implements Transport {
     if (request.upload || request.download || request.relay || request.spool)
       return { data: (await this.transfer(target, request, signal)) as T };
     const endpoint = api ? await this.endpoint(target.remote, signal) : undefined;
-    if (!endpoint || !api) return this.options.cli.send(target, request, signal);
+    if (!endpoint || !api) {
+      const native = request.simplestreams && (await this.simplestreams(target, request, signal));
+      return native ?? this.options.cli.send(target, request, signal);
+    }
     return withFailover({
       endpoint,
       api,
@@ -80,8 +87,23 @@ export class RestTransport implements Transport {
     return undefined;
   }
 
+  // A simplestreams listing read in the client, or undefined when the reader cannot serve it.
+  private async simplestreams<T>(
+    target: Target,
+    request: Request<T>,
+    signal: AbortSignal,
+  ): Promise<Reply<T> | undefined> {
+    const { simplestreams: read } = request;
+    const remote = await this.options.remotes.get(target.remote, signal);
+    const { streams } = this.options;
+    if (!read || !streams.serves(remote)) return undefined;
+    if ('aliases' in read) return { data: (await streams.aliases(remote, signal)) as T };
+    const images = await streams.images(remote, signal);
+    return { data: applyFilters(images, read.images) as T };
+  }
+
   // How to reach a remote, found once per client; undefined when the CLI must serve it.
-  private async endpoint(remote: string, signal: AbortSignal): Promise<Endpoint | undefined> {
+  private endpoint(remote: string, signal: AbortSignal): Promise<Endpoint | undefined> {
     let found = this.endpoints.get(remote);
     if (!found) {
       found = this.resolve(remote, signal);

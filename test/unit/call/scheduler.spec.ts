@@ -1,33 +1,9 @@
 import { expect } from 'chai';
 import { rejection, tick } from '../helpers.js';
+import { tracker } from './tracker.js';
 import { Scheduler } from '../../../lib/call/scheduler.js';
 import { startDeadline } from '../../../lib/wire/deadline.js';
 import { AbortError, TimeoutError } from '../../../lib/wire/errors.js';
-
-// A task that stays running until released, recording starts and concurrency.
-function tracker() {
-  const started: number[] = [];
-  const release = new Map<number, { ok: () => void; fail: (e: Error) => void }>();
-  let running = 0;
-  let most = 0;
-  const task = (id: number) => () =>
-    new Promise<number>((resolve, reject) => {
-      started.push(id);
-      most = Math.max(most, ++running);
-      const done = () => running--;
-      release.set(id, {
-        ok: () => {
-          done();
-          resolve(id);
-        },
-        fail: (e) => {
-          done();
-          reject(e);
-        },
-      });
-    });
-  return { started, release, task, most: () => most };
-}
 
 describe('Scheduler', () => {
   it('never runs more than `limit` tasks at once', async () => {

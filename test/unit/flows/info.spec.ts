@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fakeClient } from '../fake-transport.js';
-import { cliError, F0, F1, fixture, rejection } from '../helpers.js';
+import { cliError, F0, F1, F_ARM, fixture, rejection, SS_ALIASES, SS_LIST } from '../helpers.js';
 import { SINGLE_READS_LIMIT } from '../../../lib/flows/info.js';
 import {
   LxcError,
@@ -81,6 +81,32 @@ describe('images.info', () => {
       });
     }
 
+    it("resolves an arm64 product's short alias through the alias list, read only then", async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: arm/1 --format=json', SS_LIST);
+      fake.on('cli image alias list images: --format=json', SS_ALIASES);
+      expect((await client.images.info('images', 'arm/1')).fingerprint).to.equal(F_ARM);
+      expect(fake.keys()).to.deep.equal([
+        'cli image list images: arm/1 --format=json',
+        'cli image alias list images: --format=json',
+      ]);
+    });
+
+    it('lists the target when the narrowed listing does not hold it', async () => {
+      const { fake, client } = fakeClient();
+      // another image shows `arm/1/…` (its own alias `arm/1/x`); the target shows nothing
+      const other = { ...(JSON.parse(IMAGE) as object), aliases: [{ name: 'arm/1/x' }] };
+      fake.on('cli image list images: arm/1 --format=json', JSON.stringify([other]));
+      fake.on('cli image alias list images: --format=json', SS_ALIASES);
+      fake.on(`cli image list images: ${F_ARM} --format=json`, SS_LIST);
+      expect((await client.images.info('images', 'arm/1')).fingerprint).to.equal(F_ARM);
+      expect(fake.keys()).to.deep.equal([
+        'cli image list images: arm/1 --format=json',
+        'cli image alias list images: --format=json',
+        `cli image list images: ${F_ARM} --format=json`,
+      ]);
+    });
+
     it('rejects a plain LxcError for an ambiguous prefix', async () => {
       const { fake, client } = fakeClient();
       fake.on('cli image list images: 1 --format=json', LIST);
@@ -118,6 +144,24 @@ describe('images.info', () => {
       expect(images[1].fingerprint).to.equal(F0);
       expect(images[2]).to.equal(true);
       expect(fake.keys()).to.deep.equal(['cli image list images: --format=json']);
+    });
+
+    it('reads the alias list once for calls made together that need it', async () => {
+      const { fake, client } = fakeClient();
+      fake.on('cli image list images: --format=json', SS_LIST);
+      fake.on('cli image alias list images: --format=json', SS_ALIASES);
+      const images = await Promise.all([
+        client.images.info('images', 't0'),
+        client.images.info('images', 'arm/1'),
+        client.images.exists('images', 'arm/1'),
+      ]);
+      expect(images[0].fingerprint).to.equal(F1);
+      expect(images[1].fingerprint).to.equal(F_ARM);
+      expect(images[2]).to.equal(true);
+      expect(fake.keys()).to.deep.equal([
+        'cli image list images: --format=json',
+        'cli image alias list images: --format=json',
+      ]);
     });
 
     it('rejects each call of a shared listing that picks nothing with NotFoundError', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fakeClient } from '../fake-transport.js';
-import { cliError, F0, F1, fixture, rejection } from '../helpers.js';
+import { cliError, F0, F1, F_ARM, fixture, rejection, SS_ALIASES, SS_LIST } from '../helpers.js';
 import { NotFoundError, RemoteError, ValidationError } from '../../../lib/wire/errors.js';
 
 describe('images.getByAlias', () => {
@@ -29,6 +29,17 @@ describe('images.getByAlias', () => {
     fake.on('cli image list images: t0 --format=json', fixture('image-list.lxd.json'));
     expect((await client.images.getByAlias('images', 't0')).fingerprint).to.equal(F1);
     expect(fake.keys()).to.deep.equal(['cli image list images: t0 --format=json']);
+  });
+
+  it("finds an arm64 product's short alias on a simplestreams remote through its alias list", async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: arm/1 --format=json', SS_LIST);
+    fake.on('cli image alias list images: --format=json', SS_ALIASES);
+    expect((await client.images.getByAlias('images', 'arm/1')).fingerprint).to.equal(F_ARM);
+    expect(fake.keys()).to.deep.equal([
+      'cli image list images: arm/1 --format=json',
+      'cli image alias list images: --format=json',
+    ]);
   });
 
   it('rejects NotFoundError on a simplestreams remote when only a prefix matches', async () => {
@@ -78,6 +89,15 @@ describe('images.exists', () => {
     const { fake, client } = fakeClient();
     fake.on('cli image list images: nosuch --format=json', '[]');
     expect(await client.images.exists('images', 'nosuch')).to.equal(false);
+  });
+
+  it('resolves true for the short alias of another architecture on a simplestreams remote', async () => {
+    const { fake, client } = fakeClient();
+    fake.on('cli image list images: arm/1 --format=json', SS_LIST);
+    fake.on('cli image list images: arm/2 --format=json', '[]');
+    fake.on('cli image alias list images: --format=json', SS_ALIASES);
+    expect(await client.images.exists('images', 'arm/1')).to.equal(true);
+    expect(await client.images.exists('images', 'arm/2')).to.equal(false);
   });
 
   it('rethrows other errors', async () => {

@@ -8,7 +8,7 @@ import {
   imageListCommand,
   imageRequest,
   listRequest,
-  refListCommand,
+  refListRequest,
   refreshRequest,
   secretRequest,
   someImagesRequest,
@@ -58,9 +58,10 @@ describe('lookup builders', () => {
       .with.property('remote', 'r');
   });
 
-  it('refListCommand narrows by the ref, unless it looks like key=value', () => {
-    expect(refListCommand('r', 't0').args).to.include('t0');
-    expect(refListCommand('r', 'os=x').args).to.deep.equal([
+  it('refListRequest narrows by the ref, unless it looks like key=value', () => {
+    expect(refListRequest('r', 't0').cli?.args).to.include('t0');
+    expect(refListRequest('r', 't0').simplestreams).to.deep.equal({ images: ['t0'] });
+    expect(refListRequest('r', 'os=x').cli?.args).to.deep.equal([
       'image',
       'list',
       'r:',
