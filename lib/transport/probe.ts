@@ -3,7 +3,7 @@ import { interruption } from '../wire/deadline.js';
 import { RemoteError } from '../wire/errors.js';
 import type { Probe, ProbeReply } from '../wire/request.js';
 import type { Transport } from './transport.js';
-import { trustedRoots } from './trust.js';
+import { systemRoots } from './simplestreams/trust.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -13,7 +13,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * status and headers.
  */
 export async function probeUrl(probe: Probe, env: Env, signal: AbortSignal): Promise<ProbeReply> {
-  const roots = await trustedRoots(env);
+  const roots = await systemRoots(env);
   const command = ['HEAD', probe.url];
   return new Promise((resolve, reject) => {
     const req = request(probe.url, {
