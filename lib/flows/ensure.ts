@@ -78,8 +78,11 @@ async function ensureLocked(e: Ensuring): Promise<EnsureResult | EnsurePlan> {
   let fingerprint = await source.present();
   let stored: Stored | undefined;
   if (fingerprint === undefined) {
-    actions.push({ action: 'transfer', how: source.how, fingerprint: source.fingerprint });
-    if (e.dryRun) return planAbsent(e);
+    const { how } = source;
+    if (e.dryRun) {
+      actions.push({ action: 'transfer', how, fingerprint: source.fingerprint });
+      return planAbsent(e);
+    }
     const { desired } = spec;
     const carried = {
       public: desired.public ?? false,
@@ -88,6 +91,8 @@ async function ensureLocked(e: Ensuring): Promise<EnsureResult | EnsurePlan> {
       onProgress: monotonic(e.onProgress),
     };
     ({ fingerprint, stored } = await source.transfer(carried));
+    // nothing stored: another client put the image there meanwhile
+    if (stored) actions.push({ action: 'transfer', how, fingerprint });
   }
   const image = await settle(e, fingerprint, stored);
   if (e.dryRun) return { image, changed: false, actions };

@@ -5,7 +5,11 @@ import type { Transport } from '../../lib/transport/transport.js';
 import { parseJson } from '../../lib/wire/parse.js';
 import {
   type Download,
+  type Probe,
+  type ProbeReply,
   type Relay,
+  type Spool,
+  type SpoolRequest,
   type Reply,
   type Request,
   requestUrl,
@@ -73,6 +77,12 @@ export class FakeTransport implements Transport {
   relayed: Error | undefined;
   /** The files a download writes (name → content). */
   downloadFiles: Record<string, string> = {};
+  readonly spools: { target: Target; spool: SpoolRequest; closed: boolean }[] = [];
+  /** The error a spool rejects with (it resolves to a spool of the file `/spooled` when unset). */
+  spooled: Error | undefined;
+  readonly probes: Probe[] = [];
+  /** What a probe of an image URL answers. */
+  probed: ProbeReply | Error = { status: 404, headers: {} };
 
   constructor(readonly name: 'cli' | 'rest' = 'cli') {}
 
@@ -144,12 +154,33 @@ export class FakeTransport implements Transport {
       return Promise.resolve({ fingerprint: uploaded, since: new Date(0) });
     }
     if (request.download) return this.download(target, request.download);
+    if (request.spool) return this.spool(target, request.spool);
+    if (request.probe) {
+      this.probes.push(request.probe);
+      return this.probed instanceof Error
+        ? Promise.reject(this.probed)
+        : Promise.resolve(this.probed);
+    }
     if (request.relay) {
       this.relays.push({ from: target, relay: request.relay });
       if (this.relayed) return Promise.reject(this.relayed);
       return Promise.resolve({ fingerprint: request.relay.fingerprint, since: new Date(0) });
     }
     return undefined;
+  }
+
+  // Records a spool; its uploads read the file `/spooled` (a fake path: uploads are recorded only).
+  private spool(target: Target, spool: SpoolRequest): Promise<Spool> {
+    const entry = { target, spool, closed: false };
+    this.spools.push(entry);
+    if (this.spooled) return Promise.reject(this.spooled);
+    return Promise.resolve({
+      whole: Promise.resolve(),
+      source: () => ({ kind: 'files', files: ['/spooled'] }),
+      close: () => {
+        entry.closed = true;
+      },
+    });
   }
 
   private async download(target: Target, download: Download): Promise<string[]> {

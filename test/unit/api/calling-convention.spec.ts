@@ -83,10 +83,13 @@ describe('every call takes a mutator, in the options slot or after options', () 
     'images.refresh': (...t) => client.images.refresh('local', F0, ...(t as [])),
     'images.createSecret': (...t) => client.images.createSecret('local', F0, ...(t as [])),
     'images.publish': (...t) => client.images.publish('local', 'c1', ...(t as [])),
+    'images.ensure': (...t) => client.images.ensure('local', { source: file }, ...(t as [])),
+    'images.sync': (...t) => client.images.sync('local', F0, ['r'], ...(t as [])),
     'aliases.list': (...t) => client.images.aliases.list('local', ...(t as [])),
     'aliases.info': (...t) => client.images.aliases.info('local', 'a', ...(t as [])),
     'aliases.create': (...t) =>
       client.images.aliases.create('local', { name: 'a', target: F0 }, ...(t as [])),
+    'aliases.set': (...t) => client.images.aliases.set('local', 'a', F0, ...(t as [])),
     'aliases.replace': (...t) =>
       client.images.aliases.replace('local', 'a', { target: F0 }, ...(t as [])),
     'aliases.update': (...t) =>

@@ -51,6 +51,29 @@ const CALLS: Record<string, (c: Client, v: unknown) => Promise<unknown>> = {
   // `local` is refused for a secret read (a unix socket): a secret that passes its check is refused there
   'images.info secret': (c, v) => c.images.info('local', F0, { secret: v as string }),
   'images.export secret': (c, v) => c.images.export('local', F0, tmpdir(), { secret: v as string }),
+  'images.ensure source': (c, v) => c.images.ensure('local', { source: v as string }),
+  'images.ensure url': (c, v) => c.images.ensure('local', { source: { url: v as string } }),
+  'images.ensure remote': (c, v) =>
+    c.images.ensure('local', { source: { remote: v as string, ref: F0 } }),
+  'images.ensure snapshot': (c, v) =>
+    c.images.ensure('local', { source: { instance: 'c1', snapshot: v as string } }),
+  'images.ensure alias': (c, v) =>
+    c.images.ensure('local', { source: { remote: 'r', ref: F0 }, aliases: [v as string] }),
+  'images.ensure property': (c, v) =>
+    c.images.ensure('local', { source: { remote: 'r', ref: F0 }, properties: { k: v as string } }),
+  'images.ensure keep': (c, v) =>
+    c.images.ensure('local', { source: { remote: 'r', ref: F0 }, keep: v as number }),
+  'images.sync ref': (c, v) => c.images.sync('local', v as string, ['r']),
+  'images.sync target': (c, v) => c.images.sync('local', F0, [v as string]),
+  'images.sync targets': (c, v) => c.images.sync('local', F0, v as string[]),
+  'images.sync alias': (c, v) => c.images.sync('local', F0, ['r'], { aliases: [v as string] }),
+  'images.sync concurrency': (c, v) =>
+    c.images.sync('local', F0, ['r'], { concurrency: v as number }),
+  'images.sync mode': (c, v) => c.images.sync('local', F0, ['r'], { mode: v as 'pull' }),
+  'aliases.set name': (c, v) => c.images.aliases.set('local', v as string, F0),
+  'aliases.set target': (c, v) => c.images.aliases.set('local', 'a', v as string),
+  'aliases.set description': (c, v) =>
+    c.images.aliases.set('local', 'a', F0, { description: v as string }),
   'aliases.info name': (c, v) => c.images.aliases.info('local', v as string),
   'aliases.create name': (c, v) =>
     c.images.aliases.create('local', { name: v as string, target: F0 }),

@@ -10,7 +10,8 @@ import {
 import type { ProgressEvent } from '../../../lib/wire/progress.js';
 
 const IMAGE = fixture('image.lxd.json');
-const ALIAS = fixture('alias.lxd.json');
+// an alias of another image (one that points at the image already is not written again)
+const ALIAS = fixture('alias.lxd.json').replace(F0, F1);
 const ABSENT = cliError('Image not found');
 const SECRET_OP = fixture('operation-secret.lxd.json');
 const TOKEN_ID = '6d527f04-225f-4627-9fe2-bc7daef831db';

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { fakeClient } from '../fake-transport.js';
-import { cliError, F0, fixture, OP_ID, operation, rejection } from '../helpers.js';
+import { cliError, F0, F1, fixture, OP_ID, operation, rejection } from '../helpers.js';
 import { AbortError, RemoteError, ValidationError } from '../../../lib/wire/errors.js';
 
 const IMAGE = fixture('image.lxd.json');
-const ALIAS = fixture('alias.lxd.json');
+// an alias of another image (one that points at the image already is not written again)
+const ALIAS = fixture('alias.lxd.json').replace(F0, F1);
 const RUNNING = operation();
 const done = (metadata: Record<string, unknown> = {}) =>
   operation({ status: 'Success', status_code: 200, metadata });

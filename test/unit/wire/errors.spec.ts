@@ -8,6 +8,7 @@ import {
   NotFoundError,
   ParseError,
   RemoteError,
+  SyncError,
   TimeoutError,
   ValidationError,
 } from '../../../lib/wire/errors.js';
@@ -23,6 +24,7 @@ const CLASSES = [
   [TimeoutError, 'ERR_LXC_TIMEOUT', () => new TimeoutError('m')],
   [AbortError, 'ABORT_ERR', () => new AbortError('m')],
   [ParseError, 'ERR_LXC_PARSE', () => new ParseError('m', 'raw')],
+  [SyncError, 'ERR_LXC_SYNC', () => new SyncError('f', [])],
 ] as const;
 
 describe('errors', () => {
@@ -86,5 +88,21 @@ describe('errors', () => {
     expect(new RemoteError('down', { member: '10.0.0.2:8443' })).to.include({
       member: '10.0.0.2:8443',
     });
+  });
+
+  it('SyncError lists every target and names the failed ones, the first failure as its cause', () => {
+    const first = new RemoteError('unreachable');
+    const error = new SyncError('fp', [
+      { remote: 'a', status: 'copied', actions: [] },
+      { remote: 'b', status: 'failed', error: first, actions: [] },
+      { remote: 'c', status: 'failed', error: new LxcError('disk full'), actions: [] },
+      { remote: 'd', status: 'skipped', actions: [] },
+    ]);
+    expect(error.message).to.equal(
+      'the sync failed on 2 of 4 targets: b (unreachable), c (disk full)',
+    );
+    expect(error.results.map((r) => r.remote)).to.deep.equal(['a', 'b', 'c', 'd']);
+    expect(error.fingerprint).to.equal('fp');
+    expect(error.cause).to.equal(first);
   });
 });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { F0, ok, rejection, stubRunner } from '../../helpers.js';
-import { ParseError } from '../../../../lib/wire/errors.js';
+import { F0, F1, fixture, ok, rejection, stubRunner } from '../../helpers.js';
+import { LxcError, ParseError } from '../../../../lib/wire/errors.js';
 import type { Stored } from '../../../../lib/wire/request.js';
 import { CliTransport } from '../../../../lib/transport/cli/cli-transport.js';
 import type { RunOptions } from '../../../../lib/transport/cli/runner.js';
@@ -87,5 +87,53 @@ describe('CliTransport.upload', () => {
       ),
     );
     expect(err).to.be.instanceOf(ParseError).with.property('raw', 'done\n');
+  });
+
+  it('deletes an image whose data is not the expected fingerprint, and rejects', async () => {
+    const file = join(tmp, 'image.tar.gz');
+    writeFileSync(file, 'data');
+    const run = stubRunner().callsFake((args) => {
+      if (args.includes('import'))
+        return Promise.resolve(ok(`Image imported with fingerprint: ${F0}\n`));
+      if (args.includes(`local:/1.0/images/${F0}`))
+        return Promise.resolve(ok(fixture('image.lxd.json')));
+      return Promise.resolve(ok(''));
+    });
+    const upload = {
+      source: { kind: 'files' as const, files: [file] },
+      properties: {},
+      public: false,
+    };
+    const error = await rejection(
+      new CliTransport(run).send(
+        { remote: 'local' },
+        { upload: { ...upload, fingerprint: F1 } },
+        never,
+      ),
+    );
+    expect(error).to.be.instanceOf(LxcError);
+    expect((error as Error).message).to.include(`not ${F1}`);
+    const argvs = run.getCalls().map((c) => c.args[0].join(' '));
+    expect(
+      argvs.some((a) => a.includes(`--request=DELETE`) && a.includes(`/1.0/images/${F0}`)),
+    ).to.equal(true);
+  });
+
+  it('refuses a multipart export stream: the CLI imports files', async () => {
+    const run = stubRunner();
+    const source = {
+      kind: 'stream' as const,
+      stream: Readable.from(['x']),
+      contentType: 'multipart/form-data; boundary=b',
+    };
+    const error = await rejection(
+      new CliTransport(run).send(
+        { remote: 'local' },
+        { upload: { source, properties: {}, public: false } },
+        never,
+      ),
+    );
+    expect(error).to.be.instanceOf(LxcError);
+    expect(run.called).to.equal(false);
   });
 });
