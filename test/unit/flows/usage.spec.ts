@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { fakeClient } from '../fake-transport.js';
 import { rejection } from '../helpers.js';
 import { RemoteError, ValidationError } from '../../../lib/wire/errors.js';
-import { daemonWith, fp, KEYS, rawImage, rawInstance } from './retention-fakes.js';
+import { daemonWith, fp, KEYS, rawImage, rawInstance } from '../retention-fakes.js';
 
 describe('images.usage', () => {
   it('reads one listing of projects, images and instances, and says who uses what', async () => {
@@ -47,14 +47,9 @@ describe('images.usage', () => {
       { name: 'default', config: {} },
       { name: 'shared', config: { 'features.images': 'false' } },
     ];
-    const { fake, client } = fakeClient({ project: 'shared' });
-    fake.on(KEYS.server, JSON.stringify({ api_extensions: ['instance_all_projects'] }));
-    fake.on(KEYS.projects, JSON.stringify(projects));
-    fake.on(`${KEYS.images} --project=shared`, JSON.stringify([rawImage('a')]));
-    fake.on(
-      KEYS.instances,
-      JSON.stringify([rawInstance('c1', fp('a'), {}, 'shared'), rawInstance('c0', fp('a'))]),
-    );
+    const instances = [rawInstance('c1', fp('a'), {}, 'shared'), rawInstance('c0', fp('a'))];
+    const setting = { projects, project: 'shared' };
+    const { client } = daemonWith([rawImage('a')], instances, setting);
     const [usage] = await client.images.usage('local');
     expect(usage).to.include({ project: 'default' });
     expect(usage?.instances).to.deep.equal(['shared:c1', 'c0']);
@@ -65,11 +60,9 @@ describe('images.usage', () => {
       { name: 'default', config: {} },
       { name: 'own', config: { 'features.images': 'true' } },
     ];
-    const { fake, client } = daemonWith(
-      [rawImage('a')],
-      [rawInstance('c3', fp('b'), {}, 'own')],
+    const { fake, client } = daemonWith([rawImage('a')], [rawInstance('c3', fp('b'), {}, 'own')], {
       projects,
-    );
+    });
     fake.on(`${KEYS.images} --project=default`, JSON.stringify([rawImage('a')]));
     fake.on(`${KEYS.images} --project=own`, JSON.stringify([rawImage('b')]));
     const usage = await client.images.usage('local', { allProjects: true });
@@ -84,7 +77,10 @@ describe('images.usage', () => {
       { name: 'default', config: {} },
       { name: 'shared', config: {} },
     ];
-    const { fake, client } = daemonWith([rawImage('a')], [], projects, ['projects']);
+    const { fake, client } = daemonWith([rawImage('a')], [], {
+      projects,
+      extensions: ['projects'],
+    });
     fake.on('GET local:/1.0/instances?recursion=2&project=default', JSON.stringify([]));
     fake.on(
       'GET local:/1.0/instances?recursion=2&project=shared',

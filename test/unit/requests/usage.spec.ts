@@ -3,9 +3,11 @@ import { fixture } from '../helpers.js';
 import {
   imageProjectOf,
   instancesRequest,
+  InstanceEntrySchema,
   usageOf,
   type InstanceEntry,
 } from '../../../lib/requests/usage.js';
+import { rawInstance } from '../retention-fakes.js';
 import { requestUrl } from '../../../lib/wire/request.js';
 import { ImageSchema, type Image } from '../../../lib/wire/schemas.js';
 
@@ -30,15 +32,7 @@ function instance(
   base: string,
   snapshots: Record<string, string> = {},
 ): InstanceEntry {
-  return {
-    name,
-    project,
-    config: { 'volatile.base_image': base },
-    snapshots: Object.entries(snapshots).map(([snap, fp]) => ({
-      name: snap,
-      config: { 'volatile.base_image': fp },
-    })),
-  };
+  return InstanceEntrySchema.parse(rawInstance(name, base, snapshots, project));
 }
 
 describe('image usage rules', () => {

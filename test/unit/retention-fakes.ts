@@ -1,8 +1,8 @@
-import { fixture } from '../helpers.js';
-import { fakeClient } from '../fake-transport.js';
+import { fixture } from './helpers.js';
+import { fakeClient } from './fake-transport.js';
 
-/** The fingerprint made of one hex digit `d`, 64 times. */
-export const fp = (d: string): string => d.repeat(64);
+/** The fingerprint made of the hex digits `d` over and over (`1` → `111…`, `0a` → `0a0a…`). */
+export const fp = (d: string): string => d.repeat(64 / d.length);
 
 const IMAGE = JSON.parse(fixture('image.lxd.json')) as Record<string, unknown>;
 
@@ -37,17 +37,26 @@ export const KEYS = {
   instances: 'GET local:/1.0/instances?recursion=2&all-projects=true',
 };
 
+/** What else a fake daemon has: its projects, its API extensions, the client's project. */
+export interface Setting {
+  projects?: Record<string, unknown>[];
+  extensions?: string[];
+  project?: string;
+}
+
 /** A fake daemon (LXD 5.0's extensions) with these images, instances and projects. */
 export function daemonWith(
   images: Record<string, unknown>[],
   instances: Record<string, unknown>[] = [],
-  projects: Record<string, unknown>[] = [{ name: 'default', config: {} }],
-  extensions = ['projects', 'instance_all_projects'],
+  setting: Setting = {},
 ): ReturnType<typeof fakeClient> {
-  const made = fakeClient();
+  const { project, extensions = ['projects', 'instance_all_projects'] } = setting;
+  const made = fakeClient(project === undefined ? {} : { project });
+  const projects = setting.projects ?? [{ name: 'default', config: {} }];
   made.fake.on(KEYS.server, JSON.stringify({ api_extensions: extensions }));
   made.fake.on(KEYS.projects, JSON.stringify(projects));
-  made.fake.on(KEYS.images, JSON.stringify(images));
+  const flag = project === undefined ? '' : ` --project=${project}`;
+  made.fake.on(`${KEYS.images}${flag}`, JSON.stringify(images));
   made.fake.on(KEYS.instances, JSON.stringify(instances));
   return made;
 }
