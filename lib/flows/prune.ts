@@ -50,7 +50,7 @@ function asLxcError(error: unknown, call: Call): LxcError {
  * Prunes the images of the call's project by `rules`: one listing of the images and one of the
  * instances, the plan of {@link planPrune} at this moment, then every delete at once (each under
  * the client's lock on its image). `ensure`'s and `sync`'s `keep` call it with
- * `{ keep: n, only: sameProduct(image) }`. With `dryRun` nothing is deleted.
+ * `keepRules(n, image)` (the newest `n` of `image`'s product). With `dryRun` nothing is deleted.
  * @throws {@link PruneError} when some deletes failed (the others ran).
  */
 export async function pruneImages(

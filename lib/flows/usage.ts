@@ -56,10 +56,11 @@ export async function imageFacts(call: Call, allProjects: boolean): Promise<Imag
       `"${call.remote}" is a public image server: it has no instances and its images are not ours to delete`,
       { remote: call.remote },
     );
-  const projects = await call.send({ api: projectsRequest() });
-  const [listed, instances] = await Promise.all([
+  const listing = call.send({ api: projectsRequest() });
+  const [projects, listed, instances] = await Promise.all([
+    listing,
     listImages(call, { allProjects }),
-    listInstances(call, projects),
+    listing.then((all) => listInstances(call, all)),
   ]);
   const name = call.target.project ?? 'default';
   const own = imageProjectOf(projects.find((p) => p.name === name) ?? { name });

@@ -5,21 +5,25 @@ import { usageKey, type ImageUsage } from './usage.js';
 
 // The retention rules (pure): products, the newest of each, "in use", and the prune plan.
 
-/** The properties that, with the type and the project, make an image's product. */
+/** The properties that, with the type, make an image's product. */
 export const PRODUCT_PROPERTIES = ['os', 'release', 'variant', 'architecture'] as const;
 
 /**
- * The product of an image (pure): its project, type, and `os`, `release`, `variant` and
- * `architecture` properties, as one key; `undefined` when any of the four properties is
- * missing or empty (such an image is never pruned by `keep`).
+ * The product of an image (pure): its type and its `os`, `release`, `variant` and
+ * `architecture` properties, as one key; `undefined` when any of the four properties is missing
+ * or empty (such an image is never pruned by `keep`). Images of different projects are ranked
+ * apart even when their products are the same.
  */
 export function productOf(image: Image): string | undefined {
   const values = PRODUCT_PROPERTIES.map((key) => image.properties[key]);
   if (values.some((value) => value === undefined || value === '')) return undefined;
-  return JSON.stringify([image.project ?? 'default', image.type, ...values]);
+  return JSON.stringify([image.type, ...values]);
 }
 
-/** A predicate (pure): true for the images of the same product as `image` (none without one). */
+/**
+ * A predicate (pure): true for the images of the same product as `image` (none when it has
+ * none). For `ensure`'s `keep`: `pruneImages(call, keepRules(n, image), flags)`.
+ */
 export function sameProduct(image: Image): (other: Image) => boolean {
   const product = productOf(image);
   return (other) => product !== undefined && productOf(other) === product;
@@ -40,12 +44,14 @@ export function newestFirst(a: Image, b: Image): number {
   );
 }
 
-/** The images beyond the newest `keep` of each product (pure), those without a product left out. */
+/** The images beyond the newest `keep` of each product and project (pure); those without a product are left out. */
 export function beyondNewest(images: readonly Image[], keep: number): Image[] {
   const products = new Map<string, Image[]>();
   for (const image of images) {
     const product = productOf(image);
-    if (product !== undefined) products.set(product, [...(products.get(product) ?? []), image]);
+    if (product === undefined) continue;
+    const key = `${image.project ?? 'default'}\0${product}`;
+    products.set(key, [...(products.get(key) ?? []), image]);
   }
   return [...products.values()].flatMap((group) => group.sort(newestFirst).slice(keep));
 }
@@ -70,6 +76,14 @@ export interface PruneRules extends CheckedPolicy {
    * `keep`); the others are left out of the plan, of `kept` too, and of the `keep` ranking.
    */
   only?: ((image: Image) => boolean) | undefined;
+}
+
+/**
+ * The rules of `ensure`'s and `sync`'s `keep: n` (pure): the images of `image`'s product beyond
+ * the newest `n` (`n` checked by `checkPrunePolicy({ keep: n })`), nothing else selected.
+ */
+export function keepRules(keep: number, image: Image): PruneRules {
+  return { expired: false, unusedFor: undefined, keep, cached: false, only: sameProduct(image) };
 }
 
 /** What a prune deletes, and what it keeps and why. */

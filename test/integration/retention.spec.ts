@@ -22,10 +22,14 @@ import {
   snapshotIn,
 } from '../support/retention-stage.js';
 
-// 50 image tarballs, made once and imported into a project of each run.
+// 50 image tarballs, made once (one after the other) and imported into a project of each run.
 let crowd: Promise<TestImage[]> | undefined;
 const fifty = (): Promise<TestImage[]> =>
-  (crowd ??= Promise.all(Array.from({ length: 50 }, () => newImage())));
+  (crowd ??= (async () => {
+    const made: TestImage[] = [];
+    for (let i = 0; i < 50; i++) made.push(await newImage());
+    return made;
+  })());
 
 // The usage of one image, by fingerprint.
 function usageOf(usage: readonly ImageUsage[], image: Image): ImageUsage | undefined {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { fakeClient } from '../fake-transport.js';
 import { cliError, rejection, tick } from '../helpers.js';
 import { pruneImages } from '../../../lib/flows/prune.js';
-import { sameProduct } from '../../../lib/requests/retention.js';
+import { keepRules } from '../../../lib/requests/retention.js';
 import { AbortError, LxcError, RemoteError, ValidationError } from '../../../lib/wire/errors.js';
 import { PruneError, type PruneResult } from '../../../lib/wire/prune-error.js';
 import { ImageSchema } from '../../../lib/wire/schemas.js';
@@ -201,14 +201,10 @@ describe('pruneImages (ensure’s keep)', () => {
     fake.on(KEYS.images, JSON.stringify(images));
     fake.on(KEYS.instances, '[]');
     fake.on(del('1'), '');
+    // as `ensure` has it: read by `info`, which names no project on LXD
     const newest = ImageSchema.parse(images[3]);
-    const rules = {
-      expired: false,
-      unusedFor: undefined,
-      keep: 2,
-      cached: false,
-      only: sameProduct(newest),
-    };
+    expect(newest.project).to.equal(undefined);
+    const rules = keepRules(2, newest);
     const result = await core.call<object, PruneResult, PruneResult>('local', [], (call) =>
       pruneImages(call, rules, { dryRun: false }),
     );

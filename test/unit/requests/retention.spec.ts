@@ -46,11 +46,14 @@ function plan(images: Image[], rules: Partial<PruneRules>, usage?: ImageUsage[])
 }
 
 describe('retention rules', () => {
-  it('a product is project, type and the four properties; missing or empty ones give none', () => {
+  it('a product is the type and the four properties; missing or empty ones give none', () => {
     expect(productOf(image('a'))).to.be.a('string');
     expect(productOf(image('a'))).to.equal(productOf(image('b')));
     expect(productOf(image('a', { type: 'virtual-machine' }))).to.not.equal(productOf(image('a')));
-    expect(productOf(image('a', { project: 'p' }))).to.not.equal(productOf(image('a')));
+    // read by `info` (LXD names no project) or listed in a project: the same product
+    expect(productOf(image('a', { project: undefined }))).to.equal(
+      productOf(image('b', { project: 'p' })),
+    );
     for (const key of Object.keys(PRODUCT)) {
       const rest = Object.fromEntries(Object.entries(PRODUCT).filter(([k]) => k !== key));
       expect(productOf(image('a', { properties: rest })), key).to.equal(undefined);
@@ -87,6 +90,10 @@ describe('retention rules', () => {
     ];
     expect(beyondNewest(images, 1).map((i) => i.fingerprint[0])).to.deep.equal(['2', '1']);
     expect(beyondNewest(images, 2).map((i) => i.fingerprint[0])).to.deep.equal(['1']);
+    const elsewhere = image('6', { project: 'p', created_at: new Date('2027-01-01') });
+    expect(beyondNewest([...images, elsewhere], 2).map((i) => i.fingerprint[0])).to.deep.equal([
+      '1',
+    ]);
   });
 
   it('inUse names the aliases and the users', () => {
