@@ -9,7 +9,8 @@ export type LxcErrorCode =
   | 'ERR_LXC_BINARY_NOT_FOUND'
   | 'ERR_LXC_TIMEOUT'
   | 'ABORT_ERR'
-  | 'ERR_LXC_PARSE';
+  | 'ERR_LXC_PARSE'
+  | 'ERR_LXC_PRUNE';
 
 /** Details that every {@link LxcError} may carry. */
 export interface LxcErrorDetails {
