@@ -15,6 +15,9 @@ export { lxc };
 export { createClient, type Client } from './client.js';
 export type { ClientOptions } from './options.js';
 export * from './wire/errors.js';
+export { PruneError, type Kept, type PruneFailure, type PruneResult } from './wire/prune-error.js';
+export type { PrunePolicy } from './wire/checks-prune.js';
+export type { ImageUsage } from './requests/usage.js';
 export * from './wire/schemas.js';
 export type { CallOptions, Mutator, Tail } from './call/core.js';
 export type { Runner, RunOptions, RunResult } from './transport/cli/runner.js';
@@ -29,6 +32,8 @@ export type {
   InfoOptions,
   DeleteOptions,
   DeleteNoWaitOptions,
+  UsageOptions,
+  PruneOptions,
 } from './api/images.js';
 export type { ImageWritable } from './flows/write.js';
 export type { NewAlias, AliasWritable } from './flows/aliases.js';

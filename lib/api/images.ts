@@ -11,6 +11,11 @@ import { publishImage, type PublishFlags } from '../flows/publish.js';
 import { refreshImage, type RefreshFlags, type RefreshResult } from '../flows/refresh.js';
 import { exportWithSecret, infoWithSecret, type SecretOption } from '../flows/secret-read.js';
 import { createSecret, type ImageSecret } from '../flows/secret.js';
+import { prune, type PruneFlags } from '../flows/prune.js';
+import { imagesUsage, type UsageFlags } from '../flows/usage.js';
+import type { ImageUsage } from '../requests/usage.js';
+import type { PrunePolicy } from '../wire/checks-prune.js';
+import type { PruneResult } from '../wire/prune-error.js';
 import * as write from '../flows/write.js';
 import { createAliases, type ImageAliases } from './aliases.js';
 import { createRollout, type Rollout } from './rollout.js';
@@ -30,6 +35,10 @@ export interface InfoOptions extends CallOptions, SecretOption {}
 export interface PublishOptions extends CallOptions, PublishFlags {}
 /** Options of `images.refresh`. */
 export interface RefreshOptions extends CallOptions, RefreshFlags {}
+/** Options of `images.usage`. */
+export interface UsageOptions extends CallOptions, UsageFlags {}
+/** Options of `images.prune`. */
+export interface PruneOptions extends CallOptions, PruneFlags {}
 /** Options of `images.delete`. */
 export interface DeleteOptions extends CallOptions {
   /** Wait for the deletion to finish (default `true`); `false` resolves to the running operation. */
@@ -156,6 +165,31 @@ export interface ImageCalls {
    * @example lxc.images.createSecret('local', fp).then(s => s.secret)
    */
   createSecret(ref: string, options: CallOptions): ImageSecret;
+  /**
+   * What uses each image of the project (of every project with `allProjects`): its aliases, and
+   * the instances and snapshots made from it (`c1`, `c1/snap0`, by their `volatile.base_image`;
+   * `project:c1` for one of another project that shares this project's images). One listing of
+   * the images and one of the instances with their snapshots, not a request per image.
+   * @throws {@link RemoteError} on a public image server (it has no instances).
+   * @example lxc.images.usage('local').then(usage => usage.filter(u => u.instances.length === 0))
+   */
+  usage(options: UsageOptions): ImageUsage[];
+  /**
+   * Deletes the images of the project that `policy` selects: `expired` (an `expires_at` in the
+   * past; the daemons never delete those themselves), `unusedFor` (ms since `last_used_at`, or
+   * `uploaded_at` for an image never used), `keep` (beyond the newest `keep` of each product);
+   * any of them selects. Never an image that an alias, an instance or a snapshot uses: those are
+   * in `kept`, with the reason (`alias web`, `used by c1/snap0`), as is every other image it
+   * leaves. Cached images only with `cached: true`. The deletes run at once, each under the
+   * client's lock on its image; on a cluster, once (the members share their images). `dryRun`
+   * resolves to the same answer and deletes nothing.
+   * @throws {@link ValidationError} for a bad policy (unknown keys, negative or fractional
+   * numbers, nothing selected), before any request.
+   * @throws {@link PruneError} when some deletes failed: the others ran, and the error lists
+   * what was deleted, what failed and what was kept.
+   * @example lxc.images.prune('local', { unusedFor: 30 * 86_400_000, keep: 2 }, { dryRun: true }).then(r => r.deleted.length)
+   */
+  prune(policy: PrunePolicy, options: PruneOptions): PruneResult;
 }
 
 /**
@@ -215,6 +249,8 @@ export function createImages(core: Core): Images {
     publish: (c, o, source) => publishImage(c, source, o),
     refresh: (c, o, ref) => refreshImage(c, ref, o),
     createSecret: (c, _o, ref) => createSecret(c, ref),
+    usage: (c, o) => imagesUsage(c, o),
+    prune: (c, o, policy) => prune(c, policy, o),
   });
   const aliases = createAliases(core);
   return { ...calls, ...createRollout(core), delete: calls.delete as DeleteCall, aliases };

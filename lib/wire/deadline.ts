@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AbortError, TimeoutError, type LxcError, type LxcErrorDetails } from './errors.js';
 
 /** The longest timeout a timer can hold (Node clamps longer delays to 1 ms). */
@@ -20,6 +21,8 @@ export function startDeadline(
   signal: AbortSignal | undefined,
 ): Deadline {
   const controller = new AbortController();
+  // every request of the call listens to it (a prune's 50 deletes at once): no leak warning
+  setMaxListeners(0, controller.signal);
   const onAbort = (): void => {
     const reason: unknown = signal?.reason;
     // a call's own deadline passes through as it is, so that a timeout stays a timeout

@@ -12,6 +12,7 @@ export type LxcErrorCode =
   | 'ERR_LXC_TIMEOUT'
   | 'ABORT_ERR'
   | 'ERR_LXC_PARSE'
+  | 'ERR_LXC_PRUNE'
   | 'ERR_LXC_SYNC';
 
 /** Details that every {@link LxcError} may carry. */

@@ -192,6 +192,30 @@ for (const binary of BINARIES) {
           }
         });
 
+        it('prunes once through n2: one listing, each image deleted once, gone from every member', async function () {
+          const project = `prune-${tag}`;
+          await cluster.run(['project', 'create', project, '-c', 'features.images=true']);
+          const imgs = [await image(), await image(), await image()];
+          await client.images.import('n1', imgs[0]!.path, { project });
+          await client.images.import('n3', imgs[1]!.path, { project });
+          await client.images.import('n3', imgs[2]!.path, { project, aliases: [`pr-${tag}`] });
+          const usage = await client.images.usage('n2', { project });
+          expect(usage.map((u) => u.fingerprint).sort()).to.deep.equal(
+            imgs.map((i) => i.fingerprint).sort(),
+          );
+          const result = await client.images.prune('n2', { unusedFor: 0 }, { project });
+          expect(result.deleted.map((i) => i.fingerprint).sort()).to.deep.equal(
+            [imgs[0]!.fingerprint, imgs[1]!.fingerprint].sort(),
+          );
+          expect(result.kept).to.deep.equal([
+            { fingerprint: imgs[2]!.fingerprint, reason: `alias pr-${tag}` },
+          ]);
+          for (const member of cluster.members) {
+            const left = await client.images.fingerprints(member.remote, { project });
+            expect(left, member.name).to.deep.equal([imgs[2]!.fingerprint]);
+          }
+        });
+
         it('with a member killed: reads through a live member work, a write that needs the dead one is a RemoteError naming it, and works after a restart', async function () {
           const img = await image();
           await client.images.import('n1', img.path);

@@ -28,6 +28,7 @@ function answering(): FakeTransport {
     if (/^GET \w+:\/1\.0\/images\//.test(key)) return IMAGE;
     if (/^GET \w+:\/1\.0(\?|$)/.test(key)) return SERVER;
     if (/^GET \w+:\/1\.0\/instances\//.test(key)) return INSTANCE;
+    if (/^GET \w+:\/1\.0\/projects\?/.test(key)) return JSON.stringify([{ name: 'default' }]);
     if (key.includes('/secret')) return SECRET;
     if (key.includes('/1.0/operations/')) return key.startsWith('DELETE') ? '' : DONE;
     if (/^(POST|DELETE) \w+:\/1\.0\/images(\?|$|\/[0-9a-f]{64}(\?|$|\/refresh))/.test(key))
@@ -85,6 +86,8 @@ describe('every call takes a mutator, in the options slot or after options', () 
     'images.publish': (...t) => client.images.publish('local', 'c1', ...(t as [])),
     'images.ensure': (...t) => client.images.ensure('local', { source: file }, ...(t as [])),
     'images.sync': (...t) => client.images.sync('local', F0, ['r'], ...(t as [])),
+    'images.usage': (...t) => client.images.usage('local', ...(t as [])),
+    'images.prune': (...t) => client.images.prune('local', { unusedFor: 0 }, ...(t as [])),
     'aliases.list': (...t) => client.images.aliases.list('local', ...(t as [])),
     'aliases.info': (...t) => client.images.aliases.info('local', 'a', ...(t as [])),
     'aliases.create': (...t) =>

@@ -48,6 +48,11 @@ const CALLS: Record<string, (c: Client, v: unknown) => Promise<unknown>> = {
   'images.publish compression': (c, v) =>
     c.images.publish('local', 'c1', { compression: v as string }),
   'images.publish alias': (c, v) => c.images.publish('local', 'c1', { aliases: [v as string] }),
+  'images.usage allProjects': (c, v) => c.images.usage('local', { allProjects: v as boolean }),
+  'images.prune policy': (c, v) => c.images.prune('local', v as { keep: number }),
+  'images.prune keep': (c, v) => c.images.prune('local', { keep: v as number }),
+  'images.prune unusedFor': (c, v) => c.images.prune('local', { unusedFor: v as number }),
+  'images.prune dryRun': (c, v) => c.images.prune('local', { keep: 1 }, { dryRun: v as boolean }),
   // `local` is refused for a secret read (a unix socket): a secret that passes its check is refused there
   'images.info secret': (c, v) => c.images.info('local', F0, { secret: v as string }),
   'images.export secret': (c, v) => c.images.export('local', F0, tmpdir(), { secret: v as string }),
