@@ -76,7 +76,7 @@ export function createAliases(core: Core): ImageAliases {
     list: (c) => aliases.listAliases(c),
     info: (c, _o, name) => aliases.aliasInfo(c, name),
     create: (c, _o, alias) => aliases.createAlias(c, alias),
-    set: (c, o, name, target) => setAlias(c, name, target, o),
+    set: (c, o, name, target) => setAlias(c, { ...o, name, target }),
     replace: (c, _o, name, body) => aliases.writeAlias(c, name, body, false),
     update: (c, _o, name, patch) => aliases.writeAlias(c, name, patch, true),
     rename: (c, _o, name, newName) => aliases.renameAlias(c, name, newName),

@@ -1,4 +1,4 @@
-import type { CallOptions, Core, Mutator } from '../call/core.js';
+import type { CallOptions, Core, Mutator, Tail } from '../call/core.js';
 import type { EnsureFlags, EnsureSpec } from '../wire/checks-rollout.js';
 import type { SyncFlags } from '../wire/checks-sync.js';
 import { ensureImage, type EnsurePlan, type EnsureResult } from '../flows/ensure.js';
@@ -32,19 +32,18 @@ export interface SyncOptions extends CallOptions, SyncFlags {}
  * @example lxc.images.ensure('staging', { source: 'app.tar.gz', aliases: ['app'] }).then(r => r.changed)
  */
 export interface EnsureCall {
-  <R = EnsurePlan>(
-    remote: string | undefined,
-    spec: EnsureSpec,
-    options: EnsureDryRunOptions,
-    mutator?: Mutator<EnsurePlan, R>,
-  ): Promise<NoInfer<R>>;
+  <R = EnsurePlan>(remote: Remote, spec: EnsureSpec, ...tail: DryRunTail<R>): Promise<NoInfer<R>>;
   <R = EnsureResult>(
-    remote: string | undefined,
+    remote: Remote,
     spec: EnsureSpec,
-    options?: EnsureOptions | Mutator<EnsureResult, R>,
-    mutator?: Mutator<EnsureResult, R>,
+    ...tail: Tail<EnsureOptions, EnsureResult, R>
   ): Promise<NoInfer<R>>;
 }
+
+/** The remote a call is aimed at (`undefined` or `''`: the client's default). */
+type Remote = string | undefined;
+/** The tail of a dry run of `ensure`: its options, then a mutator of the plan. */
+type DryRunTail<R> = [options: EnsureDryRunOptions, mutator?: Mutator<EnsurePlan, R>];
 
 /** The rollout calls of `client.images` besides `ensure` (see {@link EnsureCall}). */
 export interface RolloutCalls {
@@ -77,7 +76,7 @@ export function createRollout(core: Core): Rollout {
     core,
     {
       ensure: (c, o, spec) => ensureImage(c, spec, o),
-      sync: (c, o, ref, targets) => syncImage(c, ref, targets, o),
+      sync: (c, o, ref, targets) => syncImage(c, { ...o, ref, targets }),
     },
   );
   return { sync: calls.sync, ensure: calls.ensure as EnsureCall };

@@ -1,6 +1,6 @@
 import type { Call } from '../call/call.js';
 import type { ImageAlias } from '../wire/schemas.js';
-import { checkObject, checkAlias, checkRef, checkText } from '../wire/validate.js';
+import { checkAlias, checkRef, checkText } from '../wire/validate.js';
 import { aliasRequest } from '../requests/aliases.js';
 import { pointAlias } from './aliases.js';
 import { resolveFingerprint } from './lookup.js';
@@ -11,20 +11,21 @@ export interface AliasSetFlags {
   description?: string | undefined;
 }
 
+/** What `aliases.set` takes: the alias, its target, and the flags. */
+export interface AliasSetArgs extends AliasSetFlags {
+  name: unknown;
+  target: unknown;
+}
+
 /**
  * `aliases.set`: creates the alias, or points it at `target` with one guarded write (nothing is
  * written when it already points there), and reads it back. Never a delete and a create: the
  * alias never disappears in between.
  */
-export async function setAlias(
-  call: Call,
-  name: unknown,
-  target: unknown,
-  flags: AliasSetFlags,
-): Promise<ImageAlias> {
-  const alias = checkAlias(name, 'name');
-  const ref = checkRef(target, 'target');
-  const given = checkObject(flags, 'options').description;
+export async function setAlias(call: Call, args: AliasSetArgs): Promise<ImageAlias> {
+  const alias = checkAlias(args.name, 'name');
+  const ref = checkRef(args.target, 'target');
+  const { description: given } = args;
   const description = given === undefined ? undefined : checkText(given, 'description');
   const fingerprint = await resolveFingerprint(call, ref);
   await pointAlias(call, { name: alias, fingerprint, description });

@@ -10,6 +10,12 @@ import { found, infoImage } from './lookup.js';
 import { spooler, tagged } from './sync-spool.js';
 import { asLxcError, syncTarget } from './sync-target.js';
 
+/** What `images.sync` takes: the image, the targets, and the flags. */
+export interface SyncArgs extends SyncFlags {
+  ref: unknown;
+  targets: unknown;
+}
+
 /** What `images.sync` resolves to: the image, and what was done on each target (in order). */
 export interface SyncResult {
   fingerprint: string;
@@ -105,14 +111,9 @@ async function syncTargets(
  * {@link SyncError} listing every target when any failed; an abort undoes per target what was
  * made, then rejects as aborted.
  */
-export async function syncImage(
-  call: Call,
-  ref: unknown,
-  targets: unknown,
-  flags: SyncFlags,
-): Promise<SyncResult> {
-  const name = checkRef(ref);
-  const checked = checkSync(call.target, targets, flags);
+export async function syncImage(call: Call, args: SyncArgs): Promise<SyncResult> {
+  const name = checkRef(args.ref);
+  const checked = checkSync(call.target, args.targets, args);
   const image = await infoImage(call, name);
   const { fingerprint } = image;
   const slots = new Scheduler(checked.concurrency);

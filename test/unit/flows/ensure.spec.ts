@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { fakeClient, type FakeTransport } from '../fake-transport.js';
 import { cliError, F0, F1, fixture, OP_ID, operation, rejection } from '../helpers.js';
 import { AbortError, LxcError, ValidationError } from '../../../lib/wire/errors.js';
+import { daemonWith, fp, rawImage, rawInstance } from '../retention-fakes.js';
 
 const DATA = 'image bytes';
 const FP = createHash('sha256').update(DATA).digest('hex');
@@ -309,5 +310,30 @@ describe('images.ensure', () => {
       expect(error, JSON.stringify(spec)).to.be.instanceOf(ValidationError);
     }
     expect(fake.keys()).to.deep.equal([]);
+  });
+
+  it('with keep, deletes older images of the product after the aliases moved, never one in use', async () => {
+    const product = { os: 'alpine', release: '3.19', variant: 'default', architecture: 'amd64' };
+    const raw = (d: string, day: number, fields: Record<string, unknown> = {}) =>
+      rawImage(d, { created_at: `2026-01-0${day}T00:00:00Z`, properties: product, ...fields });
+    const ensured = raw('e', 5);
+    const images = [
+      ensured,
+      raw('4', 4),
+      raw('3', 3),
+      raw('2', 2),
+      raw('1', 1, { properties: {} }),
+    ];
+    const { fake, client } = daemonWith(images, [rawInstance('c1', fp('2'))]);
+    fake.on(`GET r:/1.0/images/${fp('e')}`, JSON.stringify(ensured));
+    fake.on(`GET local:/1.0/images/${fp('e')}`, JSON.stringify(ensured));
+    fake.on(`DELETE local:/1.0/images/${fp('3')}`, '');
+    const spec = { source: { remote: 'r', ref: fp('e') }, keep: 2 };
+    const plan = await client.images.ensure('local', spec, { dryRun: true });
+    expect(plan.actions).to.deep.equal([{ action: 'delete', fingerprint: fp('3') }]);
+    expect(writes(fake)).to.deep.equal([]);
+    const result = await client.images.ensure('local', spec);
+    expect(result.actions).to.deep.equal([{ action: 'delete', fingerprint: fp('3') }]);
+    expect(writes(fake)).to.deep.equal([`DELETE local:/1.0/images/${fp('3')}`]);
   });
 });
