@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from '../client.js';
 import { BinaryNotFoundError, LxcError } from '../wire/errors.js';
 import { createExecaRunner, type Runner } from '../transport/cli/runner.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon, type DaemonProcess } from './daemon.js';
 import { prepareInstances, stopAllInstances } from './sandbox-instances.js';
 
 /** Which daemon a sandbox runs. */
@@ -47,6 +47,11 @@ export interface Sandbox {
   addRemote(name: string, other: Sandbox): Promise<void>;
   /** Kills the daemon at once (SIGKILL), as a crash would; `stop()` still cleans up. */
   kill(): Promise<void>;
+  /**
+   * Starts the daemon again on the same state (stopping it first if it still runs), as after a
+   * crash and a reboot, and waits until it is ready.
+   */
+  restart(): Promise<void>;
   /** Stops the daemon and removes the directory: no process, no mount left. */
   stop(): Promise<void>;
 }
@@ -122,8 +127,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     [spec.dirVar]: join(dir, 'daemon'),
     [spec.confVar]: join(dir, 'client'),
   };
-  const daemon = startDaemon(spec.daemon, ['--group', 'root'], env, join(dir, 'daemon.log'));
+  const start = (): DaemonProcess =>
+    startDaemon(spec.daemon, ['--group', 'root'], env, join(dir, 'daemon.log'));
+  let daemon = start();
   const run = createExecaRunner({ binary, env });
+  const timeout = options.readyTimeout ?? 60000;
+  const ready = async (): Promise<void> => {
+    const [waitBin, waitArgs] = spec.waitready;
+    await createExecaRunner({ binary: waitBin, env })(
+      [...waitArgs, `--timeout=${Math.ceil(timeout / 1000)}`],
+      { timeout: timeout + 5000 },
+    );
+  };
   const stop = async (): Promise<void> => {
     if (options.instances !== false) await stopAllInstances({ run });
     await daemon.stop();
@@ -131,12 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const [waitBin, waitArgs] = spec.waitready;
-    const timeout = options.readyTimeout ?? 60000;
-    await createExecaRunner({ binary: waitBin, env })(
-      [...waitArgs, `--timeout=${Math.ceil(timeout / 1000)}`],
-      { timeout: timeout + 5000 },
-    );
+    await ready();
     if (options.instances !== false) await prepareInstances({ run });
     let address: string | undefined;
     if (options.listen) {
@@ -151,6 +161,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       run,
       stop,
       kill: () => daemon.kill(),
+      restart: async () => {
+        await daemon.stop();
+        await unmountUnder(dir); // what the old daemon mounted; the new one mounts it again
+        daemon = start();
+        await ready();
+      },
       addRemote: (name, other) => addRemote(sandbox, name, other),
       ...(address === undefined ? {} : { address }),
     };
