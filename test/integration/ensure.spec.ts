@@ -35,11 +35,11 @@ eachDaemon('images.aliases.set and images.ensure', function (d) {
     const name = `moving/${tag}`;
     await client.images.aliases.set('local', name, a.fingerprint);
     const reader = d.clientFor(d.sandbox);
-    let writing = true;
+    const writing = { on: true };
     const misses: unknown[] = [];
     let reads = 0;
     const poll = (async () => {
-      while (writing) {
+      while (writing.on) {
         await reader.images.aliases.info('local', name).then(
           () => reads++,
           (error: unknown) => misses.push(error),
@@ -48,7 +48,7 @@ eachDaemon('images.aliases.set and images.ensure', function (d) {
     })();
     for (let i = 0; i < 30; i++)
       await client.images.aliases.set('local', name, (i % 2 === 0 ? b : a).fingerprint);
-    writing = false;
+    writing.on = false;
     await poll;
     expect(misses).to.deep.equal([]);
     expect(reads).to.be.above(0);

@@ -73,7 +73,7 @@ export function countingClient(
   const counting: Transport = {
     name: inner.name,
     send: (target, request, signal) => {
-      sent.push({ target, request: request as Request });
+      sent.push({ target, request: request });
       return inner.send(target, request, signal);
     },
   };
