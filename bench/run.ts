@@ -10,11 +10,12 @@ import { lostUpdateRows, restRows, simplestreamsRow } from './rest.js';
 import { simplestreamsReadRows } from './simplestreams-read.js';
 import { simplestreamsServer } from './streams.js';
 import { streamsAddRows } from './streams-add.js';
+import { syncRounds, syncRows } from './sync.js';
 import { manyRows, readRows, type SuiteContext } from './suite.js';
 
 const USAGE = `usage: npm run bench -- [--binary lxc|incus] [--no-big] [--quick] [--images N] [--write]
   --binary   the daemon to start: lxc (LXD, default) or incus
-  --no-big   skip the 1 GiB import/export memory figures
+  --no-big   skip the big transfers (1 GiB import/export memory, 256 MiB sync to 4 targets)
   --quick    fewer rounds (for a smoke run; the figures get noisier)
   --images   how many images the big list holds (default 1000)
   --write    also write the table into BENCHMARKS.md`;
@@ -138,6 +139,9 @@ async function main(): Promise<void> {
       rows.push(...(await bigRows(ctx)));
       log('adding a 1 GiB image to a simplestreams tree');
       rows.push(...(await streamsAddRows(GIB, values.quick ? 1 : 3)));
+      log('syncing a 256 MiB image to 4 targets in relay mode');
+      const size = 256 * MB;
+      rows.push(...syncRows(await syncRounds(binary, size, values.quick ? 1 : 3), size));
     }
     const title = binary === 'lxc' ? 'LXD' : 'Incus';
     console.log(`\n${title}: ${info.daemon}, ${info.date}, Node ${info.node}, ${info.machine}\n`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
@@ -13,26 +13,19 @@ import { counter } from './upload.js';
 
 const CHUNK = 1 << 20;
 
-/** A file being written, whose readers follow it as it grows. */
+/**
+ * A file being written, whose readers follow it as it grows: `chunk` (each chunk once it is on
+ * disk, with its offset), `change` (the end, or a failure).
+ */
 class Growing extends EventEmitter {
   constructor() {
     super();
-    this.setMaxListeners(0); // one listener per reader waiting for more
+    this.setMaxListeners(0); // two listeners per reader that has caught up
   }
 
   written = 0;
   ended = false;
   failure: Error | undefined;
-
-  // Says that something changed: more bytes, the end, or a failure.
-  change(): void {
-    this.emit('change');
-  }
-
-  // Resolves at the next change.
-  async next(): Promise<void> {
-    await once(this, 'change');
-  }
 }
 
 // Passes the export through while working out its fingerprint: the sha256 of the body, or of
@@ -68,62 +61,78 @@ function verifier(headers: IncomingHttpHeaders, fingerprint: string): Transform 
   });
 }
 
-// Writes to the file, telling the readers after each chunk is on disk.
+// Writes to the file, handing each chunk to the readers that have caught up once it is on disk.
 function writer(file: FileHandle, growing: Growing): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       file.write(chunk).then(() => {
+        const offset = growing.written;
         growing.written += chunk.length;
-        growing.change();
+        growing.emit('chunk', chunk, offset);
         done();
       }, done);
     },
   });
 }
 
-// A reader of the file from its start that waits for more while the export goes on.
+// A reader of the file from its start. Once it has caught up with the export it takes each new
+// chunk as it is written (no second read of it); when it cannot take more, it goes back to the
+// file, so that a slow upload never holds the others or the export back.
 function follow(path: string, growing: Growing): Readable {
   let handle: FileHandle | undefined;
   let position = 0;
   let busy = false;
-  const pump = async (stream: Readable): Promise<void> => {
-    handle ??= await openFile(path, 'r');
-    for (;;) {
-      if (position < growing.written) {
-        const size = Math.min(CHUNK, growing.written - position);
-        const { bytesRead, buffer } = await handle.read(
-          Buffer.allocUnsafe(size),
-          0,
-          size,
-          position,
-        );
-        position += bytesRead;
-        if (!stream.push(buffer.subarray(0, bytesRead))) return;
-      } else if (growing.failure) return void stream.destroy(growing.failure);
-      else if (growing.ended) return void stream.push(null);
-      else await growing.next();
+  let live = false;
+  const onChunk = (chunk: Buffer, offset: number): void => {
+    if (offset === position) {
+      position += chunk.length;
+      if (stream.push(chunk)) return;
     }
+    leave();
   };
-  return new Readable({
+  const onChange = (): void => {
+    leave();
+    if (growing.failure) stream.destroy(growing.failure);
+    else stream.push(null);
+  };
+  const join = (): void => {
+    live = true;
+    growing.on('chunk', onChunk).on('change', onChange);
+  };
+  const leave = (): void => {
+    live = false;
+    growing.off('chunk', onChunk).off('change', onChange);
+  };
+  const pump = async (): Promise<void> => {
+    handle ??= await openFile(path, 'r');
+    while (position < growing.written) {
+      const size = Math.min(CHUNK, growing.written - position);
+      const { bytesRead, buffer } = await handle.read(Buffer.allocUnsafe(size), 0, size, position);
+      position += bytesRead;
+      if (!stream.push(buffer.subarray(0, bytesRead))) return;
+    }
+    if (growing.failure) stream.destroy(growing.failure);
+    else if (growing.ended) stream.push(null);
+    else join(); // caught up: the next chunks come as they are written
+  };
+  const stream: Readable = new Readable({
     read() {
-      if (busy) return;
+      if (busy || live) return;
       busy = true;
-      pump(this)
+      pump()
         .catch((error: unknown) => this.destroy(error as Error))
         .finally(() => (busy = false));
     },
     destroy(error, done) {
+      leave();
       const closing = handle?.close() ?? Promise.resolve();
-      closing.then(
-        () => {
-          done(error);
-        },
-        () => {
-          done(error);
-        },
-      );
+      const end = (): void => {
+        done(error);
+      };
+      closing.then(end, end);
     },
   });
+  return stream;
 }
 
 /**
@@ -151,7 +160,7 @@ export async function spoolExport(end: ExportEnd, request: SpoolRequest): Promis
       throw growing.failure;
     })
     .finally(() => {
-      growing.change();
+      growing.emit('change');
       return file.close();
     })
     .then(() => undefined);
