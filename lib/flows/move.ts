@@ -5,6 +5,7 @@ import type { Spool, Stored, Target } from '../wire/request.js';
 import type { TransferHow } from '../wire/rollout.js';
 import type { Image } from '../wire/schemas.js';
 import type { SyncMode } from '../wire/checks-sync.js';
+import { convergeGuard } from '../requests/converge.js';
 import { uploadRequest } from '../requests/import.js';
 import { transfer } from './copy.js';
 
@@ -53,7 +54,7 @@ async function uploadSpool(moving: Moving, spool: Spool): Promise<Stored | undef
   const { image } = moving;
   const upload = uploadRequest({
     source: spool.source(),
-    properties: {},
+    properties: image.properties, // as a pull copies them
     public: moving.public,
     fingerprint: image.fingerprint,
     filename: image.filename,
@@ -98,11 +99,24 @@ async function moveBy(
 }
 
 /**
- * Puts the source's image on one target: `pull` (the target downloads it), `push` (the source
- * uploads it), `relay` (through this client), or `auto`: a pull, and a relay when the target
- * cannot reach the source. A target that has the image keeps its own (`stored` is undefined).
+ * Puts the source's image, with its properties, on one target: `pull` (the target downloads
+ * it), `push` (the source uploads it), `relay` (through this client), or `auto`: a pull, and a
+ * relay when the target cannot reach the source. A target that has the image keeps its own
+ * (`stored` is undefined).
  */
 export async function moveImage(moving: Moving): Promise<Moved> {
+  const moved = await moveAuto(moving);
+  // a push leaves the source's properties behind (a pull and this client's relay carry them)
+  if (moved.how === 'push' && moved.stored) {
+    const { image } = moving;
+    const guard = convergeGuard(image.fingerprint, { properties: image.properties });
+    await moving.source.at(moving.to).send({ guard });
+  }
+  return moved;
+}
+
+// The move in the asked mode; `auto`: a pull, or a relay when the target cannot reach the source.
+async function moveAuto(moving: Moving): Promise<Moved> {
   if (moving.mode !== 'auto')
     return { stored: await moveBy(moving, moving.mode), how: moving.mode };
   try {

@@ -84,7 +84,10 @@ eachDaemon('images.sync', function (d) {
   for (const mode of ['pull', 'push', 'relay', 'auto'] as const) {
     it(`${mode}: copies to every target with progress per target; then present, then updated`, async function () {
       const img = await newImage();
-      await client.images.import('local', img.path, { aliases: [`src-${mode}-${tag}`] });
+      await client.images.import('local', img.path, {
+        aliases: [`src-${mode}-${tag}`],
+        properties: { origin: tag },
+      });
       const events: ProgressEvent[] = [];
       const options = {
         mode,
@@ -105,6 +108,10 @@ eachDaemon('images.sync', function (d) {
           how,
           fingerprint: img.fingerprint,
         });
+      for (const c of targetClients) {
+        // the copy has the source's properties, in every mode
+        expect(await c.images.getProperty('local', img.fingerprint, 'origin')).to.equal(tag);
+      }
       for (const c of targetClients)
         expect(await c.images.aliases.info('local', `app-${tag}`, (a) => a.target)).to.equal(
           img.fingerprint,

@@ -65,6 +65,12 @@ describe('images.sync', () => {
     expect(fake.uploads.map((u) => u.target.remote).sort()).to.deep.equal(TARGETS);
     for (const { upload } of fake.uploads) {
       expect(upload.fingerprint).to.equal(F0);
+      // the source's properties travel with the image, as a pull copies them
+      expect(upload.properties).to.deep.equal({
+        description: 'Test image 0',
+        os: 'testos',
+        release: '1.0',
+      });
       expect(upload.source).to.deep.equal({ kind: 'files', files: ['/spooled'] });
     }
     for (const { upload } of fake.uploads)
