@@ -42,6 +42,7 @@ export type {
   EnsureCall,
   EnsureOptions,
   EnsureDryRunOptions,
+  EnsureWetOptions,
   SyncOptions,
   Rollout,
   RolloutCalls,

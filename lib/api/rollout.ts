@@ -11,6 +11,10 @@ export interface EnsureOptions extends CallOptions, EnsureFlags {}
 export interface EnsureDryRunOptions extends EnsureOptions {
   dryRun: true;
 }
+/** Options of `images.ensure` that do not ask for a dry run. */
+export interface EnsureWetOptions extends EnsureOptions {
+  dryRun?: false | undefined;
+}
 /** Options of `images.sync`. */
 export interface SyncOptions extends CallOptions, SyncFlags {}
 
@@ -36,7 +40,13 @@ export interface EnsureCall {
   <R = EnsureResult>(
     remote: Remote,
     spec: EnsureSpec,
-    ...tail: Tail<EnsureOptions, EnsureResult, R>
+    ...tail: Tail<EnsureWetOptions, EnsureResult, R>
+  ): Promise<NoInfer<R>>;
+  // `dryRun` known only when the program runs: either answer
+  <R = EnsureResult | EnsurePlan>(
+    remote: Remote,
+    spec: EnsureSpec,
+    ...tail: Tail<EnsureOptions, EnsureResult | EnsurePlan, R>
   ): Promise<NoInfer<R>>;
 }
 

@@ -19,8 +19,20 @@ export function tagged(
   );
 }
 
+/** The image of a sync, read once for every relay target (when one needs it). */
+export interface Spooler {
+  /** The spool, started by the first relay target that asks. */
+  get: () => Promise<Spool>;
+  /** Stops the export if it still runs and removes the temporary directory. */
+  dispose: () => Promise<void>;
+}
+
 /** The image read once for every relay target, into a temporary directory removed at the end. */
-export function spooler(call: Call, fingerprint: string, onProgress: ProgressHandler | undefined) {
+export function spooler(
+  call: Call,
+  fingerprint: string,
+  onProgress: ProgressHandler | undefined,
+): Spooler {
   let dir: Promise<string> | undefined;
   let spool: Promise<Spool> | undefined;
   const start = async (): Promise<Spool> => {

@@ -88,8 +88,11 @@ async function apply(run: TargetRun, target: Call): Promise<SyncTargetResult> {
 async function plan(run: TargetRun, target: Call): Promise<SyncTargetResult> {
   const c = converging(run, target, true);
   const actions: RolloutAction[] = c.actions;
-  if (run.present) await converge(c);
-  else {
+  const { keep } = run.checked;
+  if (run.present) {
+    const image = await converge(c);
+    if (keep !== undefined) await keepNewest({ ...c, image, keep });
+  } else {
     const how = run.checked.mode === 'auto' ? 'pull' : run.checked.mode;
     actions.push({ action: 'transfer', how, fingerprint: run.image.fingerprint });
   }
