@@ -48,7 +48,7 @@ function infos(reader: SimplestreamsReader, remote: Remote): () => Promise<unkno
     const ref = `benchos${String(n++ % 300)}`;
     const images = applyFilters(await reader.images(remote, signal), [ref]);
     const aliases = (): Promise<ImageAlias[]> => reader.aliases(remote, signal);
-    return resolveListed(images, aliases, ref, { prefix: true });
+    return resolveListed({ images, aliases }, { ref, prefix: true });
   };
 }
 

@@ -18,10 +18,8 @@ function isStale(error: unknown): boolean {
  * a {@link ConflictError}.
  */
 async function readModifyWrite<T>(
-  send: Send,
-  target: Target,
   guard: Guard<T>,
-  signal: AbortSignal,
+  { send, target, signal }: { send: Send; target: Target; signal: AbortSignal },
 ): Promise<Reply<T>> {
   for (let attempt = 1; ; attempt++) {
     const { data, etag } = await send(target, { api: guard.read }, signal);
@@ -56,7 +54,7 @@ export function guarded(locks: KeyedLocks): Policy {
     const scope = `${target.remote}\0${target.project ?? ''}\0${key}`;
     const { guard } = request;
     const task = guard
-      ? () => readModifyWrite(next, target, guard, signal)
+      ? () => readModifyWrite(guard, { send: next, target, signal })
       : () => next(target, { ...request, lock: undefined }, signal);
     return locks.run(scope, task, signal);
   };

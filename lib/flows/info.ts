@@ -25,7 +25,7 @@ async function picker(call: Call, isPublic: boolean): Promise<(ref: string) => P
   // a failed pick rejects the promise (a throw in an async function)
   if (!isPublic) return async (ref) => Promise.resolve(pickImage(images, ref, call.remote));
   const listing = { images, aliases: aliasesOnce(call) };
-  return (ref) => resolvePublic(call, listing, ref, { prefix: true });
+  return (ref) => resolvePublic(call, listing, { ref, prefix: true });
 }
 
 // True when one listing is cheaper than `count` single reads on the call's remote.

@@ -11,7 +11,7 @@ import {
 import { aliasListRequest, aliasRequest } from '../requests/aliases.js';
 import { imageRequest, refListRequest } from '../requests/images.js';
 import { pickPrefix } from '../requests/pick.js';
-import { resolveListed, type PublicQuery } from '../requests/public-aliases.js';
+import { resolveListed, type PublicListing, type PublicQuery } from '../requests/public-aliases.js';
 
 // Resolves `ref` on an LXD remote: aliases first (as the CLI does), then fingerprint or prefix.
 async function infoPrivate(call: Call, ref: string): Promise<Image> {
@@ -25,12 +25,6 @@ async function infoPrivate(call: Call, ref: string): Promise<Image> {
   return call.send({ api: imageRequest(ref.toLowerCase()) });
 }
 
-/** A public remote's listing of every image that may be named `ref`, and its alias list on demand. */
-export interface PublicListing {
-  images: readonly Image[];
-  aliases: () => Promise<ImageAlias[]>;
-}
-
 /**
  * Resolves `ref` on a public remote as `lxc image info` does (see {@link resolveListed}), listing
  * an alias's target when the listing narrowed to `ref` does not hold it.
@@ -38,10 +32,9 @@ export interface PublicListing {
 export async function resolvePublic(
   call: Call,
   listing: PublicListing,
-  ref: string,
   query: PublicQuery,
 ): Promise<Image> {
-  const found = await resolveListed(listing.images, listing.aliases, ref, query);
+  const found = await resolveListed(listing, query);
   if (found === undefined) throw new NotFoundError('Image not found', { remote: call.remote });
   if (typeof found !== 'string') return found;
   return pickPrefix(await call.send(refListRequest(call.remote, found)), found);
@@ -54,9 +47,9 @@ export function aliasesOnce(call: Call): () => Promise<ImageAlias[]> {
 }
 
 // Resolves `ref` on a public remote from its listing narrowed to it.
-async function infoPublic(call: Call, ref: string, query: PublicQuery): Promise<Image> {
-  const images = await call.send(refListRequest(call.remote, ref));
-  return resolvePublic(call, { images, aliases: aliasesOnce(call) }, ref, query);
+async function infoPublic(call: Call, query: PublicQuery): Promise<Image> {
+  const images = await call.send(refListRequest(call.remote, query.ref));
+  return resolvePublic(call, { images, aliases: aliasesOnce(call) }, query);
 }
 
 /**
@@ -69,7 +62,7 @@ export async function infoImage(
   options: { type?: Image['type'] | undefined; isPublic?: boolean | undefined } = {},
 ): Promise<Image> {
   if (options.isPublic ?? (await call.isPublic()))
-    return infoPublic(call, ref, { type: options.type, prefix: true });
+    return infoPublic(call, { ref, type: options.type, prefix: true });
   return infoPrivate(call, ref);
 }
 
@@ -93,7 +86,7 @@ export async function found(read: Promise<unknown>): Promise<boolean> {
 /** `images.getByAlias`: reads the image an alias points at, on any remote. */
 export async function getByAlias(call: Call, alias: unknown): Promise<Image> {
   const name = checkAlias(alias);
-  if (await call.isPublic()) return infoPublic(call, name, { prefix: false });
+  if (await call.isPublic()) return infoPublic(call, { ref: name, prefix: false });
   const entry = await call.send({ api: aliasRequest(name) });
   return call.send({ api: imageRequest(entry.target) });
 }

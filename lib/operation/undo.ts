@@ -36,10 +36,8 @@ export function deleteStored(op: Operation): UndoStep[] {
 
 // Runs one step with `send`, within the cleanup time.
 async function runStep(
-  send: Send,
-  target: Target,
   step: UndoStep,
-  signal: AbortSignal,
+  { send, target, signal }: { send: Send; target: Target; signal: AbortSignal },
 ): Promise<void> {
   if ('restoreAlias' in step) {
     const { name, target: fp, description } = step.restoreAlias;
@@ -70,7 +68,7 @@ export async function runUndo(
 ): Promise<void> {
   if (steps.length === 0) return;
   await withCleanup(async (signal) => {
-    for (const step of steps) await runStep(send, target, step, signal);
+    for (const step of steps) await runStep(step, { send, target, signal });
   });
 }
 

@@ -53,10 +53,17 @@ export function shownAlias(
   return type === 'virtual-machine' ? undefined : showing('virtual-machine');
 }
 
-/** What to look for on a public remote: the type wanted, and whether a fingerprint prefix may be meant. */
+/** What to look for on a public remote: a ref, the type wanted, and whether a prefix may be meant. */
 export interface PublicQuery {
+  ref: string;
   type?: Image['type'] | undefined;
   prefix: boolean;
+}
+
+/** A public remote's listing of every image that may be named so, and its alias list on demand. */
+export interface PublicListing {
+  images: readonly Image[];
+  aliases: () => Promise<readonly ImageAlias[]> | readonly ImageAlias[];
 }
 
 /**
@@ -67,10 +74,8 @@ export interface PublicQuery {
  * when needed.
  */
 export async function resolveListed(
-  images: readonly Image[],
-  aliases: () => Promise<readonly ImageAlias[]> | readonly ImageAlias[],
-  ref: string,
-  { type, prefix }: PublicQuery,
+  { images, aliases }: PublicListing,
+  { ref, type, prefix }: PublicQuery,
 ): Promise<Image | string | undefined> {
   const shown = shownAlias(images, ref, type);
   if (shown !== 'ask' && shown) return shown;

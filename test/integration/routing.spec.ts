@@ -13,18 +13,23 @@ eachDaemon('routing and coalescing', function (d) {
     client = d.clientFor(d.sandbox, { runner: run });
   });
 
-  it('a read of a simplestreams remote spawns one process (once the remote list is read)', async function () {
+  // the CLI spends one process on a read of a simplestreams remote; REST reads its index in the
+  // client and spends none
+  const processesPerRead = (): number => (d.transport === 'cli' ? 1 : 0);
+
+  it('a read of a simplestreams remote spawns one process on the CLI, none over REST (once the remote list is read)', async function () {
     const published = (await getWorld()).catalog.ssos;
     await client.remotes.list();
     calls.length = 0;
     expect(await client.images.info('ss', 'ssos', (i) => i.fingerprint)).to.equal(
       published.fingerprint,
     );
-    expect(calls).to.have.length(1);
-    expect(calls[0]?.slice(0, 3)).to.deep.equal(['image', 'list', 'ss:']);
+    expect(calls).to.have.length(processesPerRead());
+    if (d.transport === 'cli')
+      expect(calls[0]?.slice(0, 3)).to.deep.equal(['image', 'list', 'ss:']);
     calls.length = 0;
     expect(await client.images.aliases.list('ss', (list) => list.length)).to.be.above(0);
-    expect(calls).to.have.length(1);
+    expect(calls).to.have.length(processesPerRead());
   });
 
   it('concurrent info calls on a simplestreams remote share one listing', async function () {
@@ -41,7 +46,7 @@ eachDaemon('routing and coalescing', function (d) {
       published.fingerprint,
       published.fingerprint,
     ]);
-    expect(calls).to.have.length(1);
+    expect(calls).to.have.length(processesPerRead());
   });
 
   it('concurrent info calls on an LXD remote read each image, never the whole list', async function () {

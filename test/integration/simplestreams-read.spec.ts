@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { LxcError, NotFoundError } from '../../lib/wire/errors.js';
-import { ImageAliasListSchema, ImageListSchema, type Remote } from '../../lib/wire/schemas.js';
+import {
+  ImageAliasListSchema,
+  ImageListSchema,
+  type ImageAlias,
+  type Remote,
+} from '../../lib/wire/schemas.js';
 import { createClient, type Client } from '../../lib/index.js';
 import { pickPrefix } from '../../lib/requests/pick.js';
 import { resolveListed } from '../../lib/requests/public-aliases.js';
@@ -90,10 +95,9 @@ describe('simplestreams reads in the client (no process)', function () {
       async function ours(name: string, ref: string, vm: boolean): Promise<string> {
         if (!vm) return rest.images.info(name, ref).then((image) => image.fingerprint, outcome);
         const images = await rest.images.list(name);
-        const found = await resolveListed(images, () => rest.images.aliases.list(name), ref, {
-          type: 'virtual-machine',
-          prefix: true,
-        });
+        const aliases = (): Promise<ImageAlias[]> => rest.images.aliases.list(name);
+        const query = { ref, type: 'virtual-machine' as const, prefix: true };
+        const found = await resolveListed({ images, aliases }, query);
         if (found === undefined) return 'not found';
         try {
           return typeof found === 'string'

@@ -55,14 +55,16 @@ function lineSplitter(onLine: (line: string) => void): (chunk: Buffer | string) 
   };
 }
 
+// What a failed child is judged with: its redacted argv, the redactor, its options and signal.
+interface Failed {
+  command: readonly string[];
+  redactor: Redactor;
+  options: RunOptions;
+  signal: AbortSignal;
+}
+
 // Turns a failed child into the matching LxcError, with every field redacted.
-function failure(
-  error: ExecaError,
-  command: readonly string[],
-  redactor: Redactor,
-  options: RunOptions,
-  signal: AbortSignal,
-): LxcError {
+function failure(error: ExecaError, { command, redactor, options, signal }: Failed): LxcError {
   const stderr = redactor.text(typeof error.stderr === 'string' ? error.stderr : '');
   const details = {
     command,
@@ -141,7 +143,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       trace(command, 'exit 0', performance.now() - started);
       return { stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
-      const lxcError = failure(error as ExecaError, command, redactor, options, signal);
+      const lxcError = failure(error as ExecaError, { command, redactor, options, signal });
       const how = lxcError.signal ?? `exit ${String(lxcError.exitCode)}`;
       trace(command, `${how} ${lxcError.name}`, performance.now() - started);
       throw lxcError;

@@ -36,13 +36,9 @@ export async function openExport(
   };
   const response = await open(endpoint, call, signal);
   if ((response.statusCode ?? 0) >= 400) {
-    readEnvelope(
-      await readText(response, signal),
-      response,
-      describe(endpoint, call),
-      target.remote,
-      call.redactor,
-    );
+    const text = await readText(response, signal);
+    const command = (): string[] => describe(endpoint, call);
+    readEnvelope({ text, response, command, remote: target.remote, redactor: call.redactor });
   }
   return response;
 }
@@ -64,10 +60,9 @@ export async function downloadImage(end: ExportEnd, download: Download): Promise
   const response = await openExport(end, fingerprint);
   const hash = createHash('sha256');
   const length = Number(response.headers['content-length'] ?? NaN);
+  const total = Number.isFinite(length) ? length : undefined;
   const count = counter(
-    'export',
-    'Exporting the image',
-    Number.isFinite(length) ? length : undefined,
+    { stage: 'export', label: 'Exporting the image', total },
     download.onProgress,
   );
   const write = async (source: Readable, name: string): Promise<void> => {

@@ -45,13 +45,19 @@ export async function exchange<T>(ex: Exchange<T>): Promise<Reply<T>> {
   };
   const response = await open(endpoint, call, signal);
   const text = await readText(response, signal);
-  const envelope = readEnvelope(text, response, describe(endpoint, call), target.remote, redactor);
+  const command = (): string[] => describe(endpoint, call);
+  const envelope = readEnvelope({ text, response, command, remote: target.remote, redactor });
   const etag = response.headers.etag;
   let metadata = envelope.metadata;
   if (api.wait && envelope.type === 'async') {
     const op = parseValue(OperationSchema, metadata, text, { remote: target.remote });
-    const command = describe(endpoint, call);
-    metadata = await waitOperation({ send: ex.send, target, id: op.id, signal, command });
+    metadata = await waitOperation({
+      send: ex.send,
+      target,
+      id: op.id,
+      signal,
+      command: command(),
+    });
   }
   return { data: parseValue(api.schema, metadata, text, { remote: target.remote }), etag };
 }

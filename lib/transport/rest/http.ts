@@ -160,16 +160,25 @@ export function readText(response: IncomingMessage, signal: AbortSignal): Promis
  * Reads LXD's envelope. An error answer (or an HTTP error status) becomes the classified
  * {@link LxcError} with LXD's own message, the status and the (redacted) body.
  */
-export function readEnvelope(
-  text: string,
-  response: IncomingMessage,
-  command: string[],
-  remote: string,
-  redactor: Redactor,
-): Envelope {
+/** An answer to read: its body and response, and what to say about it in an error. */
+export interface Answer {
+  text: string;
+  response: IncomingMessage;
+  /** The request, as an error names it: `GET local:/1.0/images/<fp>` (worked out only then). */
+  command: () => string[];
+  remote: string;
+  redactor: Redactor;
+}
+
+export function readEnvelope({ text, response, command, remote, redactor }: Answer): Envelope {
   const status = response.statusCode ?? 0;
   // the body is redacted only for an error: it can be megabytes (a listing) on the hot path
-  const details = (): LxcErrorDetails => ({ command, remote, status, stdout: redactor.text(text) });
+  const details = (): LxcErrorDetails => ({
+    command: command(),
+    remote,
+    status,
+    stdout: redactor.text(text),
+  });
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -31,9 +31,11 @@ export async function relayImage(
   pipeline(
     response,
     counter(
-      'copy',
-      'Relaying the image',
-      Number.isFinite(length) ? length : undefined,
+      {
+        stage: 'copy',
+        label: 'Relaying the image',
+        total: Number.isFinite(length) ? length : undefined,
+      },
       relay.onProgress,
     ),
     body,

@@ -22,11 +22,16 @@ import { uncut } from '../../operation/cleanup.js';
 import type { Endpoint } from './endpoint.js';
 import { describe, open, readEnvelope, readText, type HttpCall } from './http.js';
 
-// Counts the bytes that pass and reports them (a percent when the total is known).
+/** What a {@link counter} reports: the stage and label of its events, and the total when known. */
+export interface Counted {
+  stage: ProgressEvent['stage'];
+  label: string;
+  total: number | undefined;
+}
+
+/** Counts the bytes that pass and reports them (a percent when the total is known). */
 export function counter(
-  stage: ProgressEvent['stage'],
-  label: string,
-  total: number | undefined,
+  { stage, label, total }: Counted,
   onProgress: ProgressHandler | undefined,
 ): Transform {
   let bytes = 0;
@@ -182,13 +187,9 @@ export async function postImage(post: ImagePost): Promise<Stored> {
   } finally {
     kept.dispose();
   }
-  const envelope = readEnvelope(
-    text,
-    response,
-    describe(endpoint, call),
-    target.remote,
-    call.redactor,
-  );
+  const command = (): string[] => describe(endpoint, call);
+  const answer = { text, response, command, remote: target.remote, redactor: call.redactor };
+  const envelope = readEnvelope(answer);
   const op = parseValue(OperationSchema, envelope.metadata, text, { remote: target.remote });
   const done = await waitOrCancel({ send: post.send, target, id: op.id, signal, undo: 'stored' });
   return storedBy(done, target.remote);
@@ -205,7 +206,8 @@ export async function uploadImage(
 ): Promise<Stored> {
   const prefix = base.endpoint.flavor === 'incus' ? 'X-Incus' : 'X-LXD';
   const { body, length, headers } = await uploadBody(upload, prefix);
-  const counted = body.pipe(counter('import', 'Uploading the image', length, upload.onProgress));
+  const counting = { stage: 'import' as const, label: 'Uploading the image', total: length };
+  const counted = body.pipe(counter(counting, upload.onProgress));
   body.once('error', (error) => counted.destroy(error));
   return postImage({ ...base, body: counted, headers });
 }

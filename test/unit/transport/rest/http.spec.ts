@@ -20,7 +20,15 @@ function answer(status: number): IncomingMessage {
 
 describe('readEnvelope', () => {
   const read = (text: string, status: number): unknown =>
-    thrown(() => readEnvelope(text, answer(status), ['GET', 'r:/1.0'], 'r', new Redactor()));
+    thrown(() =>
+      readEnvelope({
+        text,
+        response: answer(status),
+        command: () => ['GET', 'r:/1.0'],
+        remote: 'r',
+        redactor: new Redactor(),
+      }),
+    );
 
   it('classifies an error answer by its message, then by its status, with LXD words', () => {
     const notFound = read('{"type":"error","error":"Image not found","error_code":404}', 404);
@@ -46,20 +54,26 @@ describe('readEnvelope', () => {
   it('masks secrets in the message and body of an error', () => {
     const body = '{"type":"error","error":"bad token: tok123","error_code":400}';
     const error = thrown(() =>
-      readEnvelope(body, answer(400), ['POST', 'r:/1.0'], 'r', new Redactor(['tok123'])),
+      readEnvelope({
+        text: body,
+        response: answer(400),
+        command: () => ['POST', 'r:/1.0'],
+        remote: 'r',
+        redactor: new Redactor(['tok123']),
+      }),
     ) as Error & { stdout: string };
     expect(error.message).to.not.include('tok123');
     expect(error.stdout).to.not.include('tok123');
   });
 
   it('resolves to the envelope of a sync answer', () => {
-    const envelope = readEnvelope(
-      '{"type":"sync","status_code":200,"metadata":{"a":1}}',
-      answer(200),
-      ['GET', 'r:/1.0'],
-      'r',
-      new Redactor(),
-    );
+    const envelope = readEnvelope({
+      text: '{"type":"sync","status_code":200,"metadata":{"a":1}}',
+      response: answer(200),
+      command: () => ['GET', 'r:/1.0'],
+      remote: 'r',
+      redactor: new Redactor(),
+    });
     expect(envelope.metadata).to.deep.equal({ a: 1 });
   });
 });

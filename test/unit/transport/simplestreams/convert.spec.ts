@@ -40,7 +40,7 @@ async function find(
   prefix = true,
 ): Promise<Image> {
   const { images, aliases } = listings(catalog, flavorOf.get(catalog) ?? 'lxd');
-  const found = await resolveListed(images, () => aliases, query.ref, { ...query, prefix });
+  const found = await resolveListed({ images, aliases: () => aliases }, { ...query, prefix });
   if (found === undefined) throw new NotFoundError('Image not found');
   return typeof found === 'string' ? pickPrefix(images, found) : found;
 }
