@@ -59,8 +59,7 @@ async function clean(client: Client, fingerprint: string): Promise<void> {
 
 // The rounds, on a source and four targets already set up.
 async function measure(
-  source: Sandbox,
-  client: Client,
+  { source, client }: { source: Sandbox; client: Client },
   path: string,
   rounds: number,
 ): Promise<SyncRound[]> {
@@ -107,7 +106,7 @@ export async function syncRounds(
     const path = join(dir, 'big.tar');
     await writeBigImage(path, size);
     const client = createClient({ binary, env: source.env, transport: 'rest' });
-    return await measure(source, client, path, rounds);
+    return await measure({ source, client }, path, rounds);
   } finally {
     await rm(dir, { recursive: true, force: true });
     await Promise.all(sandboxes.map((s) => s.stop()));

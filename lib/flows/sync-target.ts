@@ -45,7 +45,6 @@ function converging(run: TargetRun, target: Call, dryRun: boolean): Converging {
 // Moves the image to a target that lacks it; records the transfer and what it stored.
 async function transferTo(
   run: TargetRun,
-  target: Call,
   c: Converging,
   onStored: (stored: Stored | undefined) => void,
 ): Promise<void> {
@@ -55,7 +54,7 @@ async function transferTo(
     ...run,
     public: checked.desired.public ?? false,
     autoUpdate: checked.desired.autoUpdate ?? false,
-    to: target.target,
+    to: c.call.target,
     mode: checked.mode,
     onSince: (since) => {
       onStored({ fingerprint, since });
@@ -74,7 +73,7 @@ async function apply(run: TargetRun, target: Call): Promise<SyncTargetResult> {
     target.context,
     () => undoStored(c.moved, stored),
     async () => {
-      if (!run.present) await transferTo(run, target, c, (s) => (stored = s));
+      if (!run.present) await transferTo(run, c, (s) => (stored = s));
       const image = await converge(c);
       if (checked.keep !== undefined) await keepNewest({ ...c, image, keep: checked.keep });
     },

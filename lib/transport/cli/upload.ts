@@ -60,8 +60,7 @@ function printed(stdout: string, remote: string): Stored {
 async function expected(
   stored: Stored,
   upload: Upload,
-  send: Send,
-  target: Target,
+  { send, target }: { send: Send; target: Target },
 ): Promise<Stored> {
   const wanted = upload.fingerprint;
   if (wanted === undefined || stored.fingerprint === wanted) return stored;
@@ -111,7 +110,7 @@ export async function uploadImage(
     const stored = watched.operation
       ? storedBy(watched.operation, target.remote)
       : printed(watched.result?.stdout ?? '', target.remote);
-    return await expected(stored, upload, send, target);
+    return await expected(stored, upload, { send, target });
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

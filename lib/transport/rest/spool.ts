@@ -75,7 +75,8 @@ export async function spoolExport(end: ExportEnd, request: SpoolRequest): Promis
   const contentType = response.headers['content-type'] ?? 'application/octet-stream';
   const growing = new Growing(path);
   const stop = new AbortController();
-  const count = counter('export', 'Reading the image', known.length, request.onProgress);
+  const counted = { stage: 'export' as const, label: 'Reading the image', total: known.length };
+  const count = counter(counted, request.onProgress);
   const check = verifier(response.headers, request.fingerprint);
   const signal = AbortSignal.any([end.signal, stop.signal]);
   const whole = settle(growing, pipeline(response, count, check, growing.writer(file), { signal }))
