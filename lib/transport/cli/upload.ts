@@ -16,6 +16,7 @@ import { EPOCH, storedBy } from '../../requests/import.js';
 import { runUndo } from '../../operation/undo.js';
 import { sweepStored } from './orphan.js';
 import type { Runner } from './runner.js';
+import { cutUnlessSent } from './upload-abort.js';
 import { watchUpload } from './upload-progress.js';
 import { runWatched } from './watchdog.js';
 
@@ -92,7 +93,13 @@ export async function uploadImage(
     const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
     const total = sizes.reduce((a, b) => a + b, 0);
     const watch = upload.onProgress ? watchUpload(total, upload.onProgress) : undefined;
-    const options = { signal, cwd, remote: target.remote, onSpawn: watch?.onSpawn };
+    // an abort cuts the client only while the image cannot have been sent whole
+    const cut = cutUnlessSent(signal, total);
+    const onSpawn = (pid: number): void => {
+      cut.onSpawn(pid);
+      watch?.onSpawn(pid);
+    };
+    const options = { signal: cut.signal, cwd, remote: target.remote, onSpawn };
     let watched;
     try {
       watched = await runWatched({
@@ -106,6 +113,7 @@ export async function uploadImage(
       });
     } finally {
       watch?.stop(watched !== undefined);
+      cut.dispose();
     }
     const stored = watched.operation
       ? storedBy(watched.operation, target.remote)

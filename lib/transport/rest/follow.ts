@@ -78,7 +78,12 @@ class Follower {
   // Reads until the reader is full or has caught up; then joins the writer, or ends.
   private async pump(): Promise<void> {
     const { growing } = this;
-    this.handle ??= await openFile(growing.path, 'r');
+    if (!this.handle) {
+      const handle = await openFile(growing.path, 'r');
+      // destroyed while it opened: nobody else will close it
+      if (this.stream.destroyed) return handle.close();
+      this.handle = handle;
+    }
     while (this.position < growing.written) {
       const size = Math.min(CHUNK, growing.written - this.position);
       const read = await this.handle.read(Buffer.allocUnsafe(size), 0, size, this.position);

@@ -209,5 +209,7 @@ export async function uploadImage(
   const counting = { stage: 'import' as const, label: 'Uploading the image', total: length };
   const counted = body.pipe(counter(counting, upload.onProgress));
   body.once('error', (error) => counted.destroy(error));
+  // a request cut short leaves its source unread: close it (its file) too
+  counted.once('close', () => body.destroy());
   return postImage({ ...base, body: counted, headers });
 }
