@@ -42,6 +42,7 @@ export type {
   EnsureCall,
   EnsureOptions,
   EnsureDryRunOptions,
+  EnsureDryRunTail,
   EnsureWetOptions,
   SyncOptions,
   Rollout,

@@ -36,24 +36,26 @@ export interface SyncOptions extends CallOptions, SyncFlags {}
  * @example lxc.images.ensure('staging', { source: 'app.tar.gz', aliases: ['app'] }).then(r => r.changed)
  */
 export interface EnsureCall {
-  <R = EnsurePlan>(remote: Remote, spec: EnsureSpec, ...tail: DryRunTail<R>): Promise<NoInfer<R>>;
+  <R = EnsurePlan>(
+    remote: string | undefined,
+    spec: EnsureSpec,
+    ...tail: EnsureDryRunTail<R>
+  ): Promise<NoInfer<R>>;
   <R = EnsureResult>(
-    remote: Remote,
+    remote: string | undefined,
     spec: EnsureSpec,
     ...tail: Tail<EnsureWetOptions, EnsureResult, R>
   ): Promise<NoInfer<R>>;
   // `dryRun` known only when the program runs: either answer
   <R = EnsureResult | EnsurePlan>(
-    remote: Remote,
+    remote: string | undefined,
     spec: EnsureSpec,
     ...tail: Tail<EnsureOptions, EnsureResult | EnsurePlan, R>
   ): Promise<NoInfer<R>>;
 }
 
-/** The remote a call is aimed at (`undefined` or `''`: the client's default). */
-type Remote = string | undefined;
 /** The tail of a dry run of `ensure`: its options, then a mutator of the plan. */
-type DryRunTail<R> = [options: EnsureDryRunOptions, mutator?: Mutator<EnsurePlan, R>];
+export type EnsureDryRunTail<R> = [options: EnsureDryRunOptions, mutator?: Mutator<EnsurePlan, R>];
 
 /** The rollout calls of `client.images` besides `ensure` (see {@link EnsureCall}). */
 export interface RolloutCalls {
