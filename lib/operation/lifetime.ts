@@ -6,14 +6,22 @@ import { uncut, withCleanup } from './cleanup.js';
  * own cleanup deadline instead of the call's signal; an `uncut` one is not cut by the call's
  * abort once it is handed to the transport (see {@link uncut}).
  */
-export const lifetimes: Policy = (next) => async (target, request, signal) => {
+export const lifetimes: Policy = (next) => (target, request, signal) => {
   if (request.lifetime === 'cleanup') return withCleanup((own) => next(target, request, own));
   if (request.lifetime !== 'uncut') return next(target, request, signal);
+  return keptUntilAnswered(signal, (kept) => next(target, request, kept));
+};
+
+// Sends with a signal that the call's abort no longer cuts (within the cleanup time).
+async function keptUntilAnswered<T>(
+  signal: AbortSignal,
+  send: (kept: AbortSignal) => Promise<T>,
+): Promise<T> {
   const kept = uncut(signal);
   kept.sent();
   try {
-    return await next(target, request, kept.signal);
+    return await send(kept.signal);
   } finally {
     kept.dispose();
   }
-};
+}

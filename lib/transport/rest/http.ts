@@ -40,6 +40,13 @@ export type Envelope = z.output<typeof EnvelopeSchema>;
 const GONE =
   /ECONNREFUSED|ECONNRESET|EPIPE|ENOENT|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|ERR_SSL|CERT|certificate|self.signed|TLS|pinned/i;
 
+// True for the envelope of a success answer: an object whose type is `sync` or `async`.
+function isSuccess(data: unknown): data is Envelope {
+  if (typeof data !== 'object' || data === null) return false;
+  const { type } = data as { type?: unknown };
+  return type === 'sync' || type === 'async';
+}
+
 /** The command an error names: `GET local:/1.0/images/<fp>`. */
 export function describe(endpoint: Endpoint, call: HttpCall): string[] {
   return [call.method, call.redactor.text(`${endpoint.label}:${call.url}`)];
@@ -192,6 +199,8 @@ export function readEnvelope({ text, response, command, remote, redactor }: Answ
       },
     );
   }
+  // the hot path: a success answer needs only its type and metadata, no schema walk
+  if (status < 400 && isSuccess(data)) return data;
   const parsed = EnvelopeSchema.safeParse(data);
   if (!parsed.success) {
     throw new ParseError('the answer is not an LXD envelope', redactor.text(text), {

@@ -57,11 +57,15 @@ export class RestTransport implements Transport {
       const native = request.simplestreams && (await this.simplestreams(target, request, signal));
       return native ?? this.options.cli.send(target, request, signal);
     }
+    const attempt = (to: Endpoint): Promise<Reply<T>> =>
+      exchange({ endpoint: to, target, api, signal, send: this.direct });
+    // a remote that is no cluster has no member to fail over to
+    if (endpoint.kind !== 'https' || !endpoint.members) return attempt(endpoint);
     return withFailover({
       endpoint,
       api,
       signal,
-      attempt: (to) => exchange({ endpoint: to, target, api, signal, send: this.direct }),
+      attempt,
       onSwitch: (member) => this.endpoints.set(target.remote, Promise.resolve(member)),
     });
   }
