@@ -3,7 +3,6 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageAlias, Remote } from '../lib/wire/schemas.js';
-import { applyFilters } from '../lib/requests/list-filter.js';
 import { resolveListed } from '../lib/requests/public-aliases.js';
 import { SimplestreamsReader } from '../lib/transport/simplestreams/reader.js';
 import { startImageServer, type ImageServer } from '../test/support/image-server.js';
@@ -46,7 +45,7 @@ function infos(reader: SimplestreamsReader, remote: Remote): () => Promise<unkno
   let n = 0;
   return async () => {
     const ref = `benchos${String(n++ % 300)}`;
-    const images = applyFilters(await reader.images(remote, signal), [ref]);
+    const images = await reader.images(remote, signal, [ref]);
     const aliases = (): Promise<ImageAlias[]> => reader.aliases(remote, signal);
     return resolveListed({ images, aliases }, { ref, prefix: true });
   };

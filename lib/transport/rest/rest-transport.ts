@@ -1,7 +1,6 @@
 import { RemoteError } from '../../wire/errors.js';
 import type { Reply, Request, Send, Target } from '../../wire/request.js';
 import { note } from '../../wire/trace.js';
-import { applyFilters } from '../../requests/list-filter.js';
 import { membersRequest, serverRequest } from '../../requests/server.js';
 import type { SimplestreamsReader } from '../simplestreams/reader.js';
 import type { RemoteLookup, Transport } from '../transport.js';
@@ -102,8 +101,7 @@ export class RestTransport implements Transport {
     const { streams } = this.options;
     if (!read || !streams.serves(remote)) return undefined;
     if ('aliases' in read) return { data: (await streams.aliases(remote, signal)) as T };
-    const images = await streams.images(remote, signal);
-    return { data: applyFilters(images, read.images) as T };
+    return { data: (await streams.images(remote, signal, read.images)) as T };
   }
 
   // How to reach a remote, found once per client; undefined when the CLI must serve it.

@@ -4,6 +4,7 @@ import { createSecureContext } from 'node:tls';
 import { RemoteError } from '../../wire/errors.js';
 import type { Image, ImageAlias, Remote } from '../../wire/schemas.js';
 import type { Flavor } from './arch.js';
+import { applyFilters } from '../../requests/list-filter.js';
 import type { Catalog } from './catalog.js';
 import { proxied } from './proxy.js';
 import { toAlias, toImage } from './shape.js';
@@ -38,6 +39,8 @@ export interface SimplestreamsReaderOptions {
 export class SimplestreamsReader {
   private agent: Promise<Agent> | undefined;
   private readonly trees = new Map<string, Tree>();
+  // each catalog's images as `Image`s, converted once (a catalog is rebuilt when its tree changes)
+  private readonly converted = new WeakMap<Catalog, Image[]>();
   private readonly freshMs: number;
   private readonly machine: string;
 
@@ -56,10 +59,23 @@ export class SimplestreamsReader {
     return url?.protocol === 'https:' && !proxied(url, this.options.env);
   }
 
-  /** `lxc image list <remote>: --format=json`, as {@link Image}s in the same order. */
-  async images(remote: Remote, signal: AbortSignal): Promise<Image[]> {
+  /**
+   * `lxc image list <remote>: <filters> --format=json`, as {@link Image}s in the same order (the
+   * filters in `lxc image list` syntax).
+   */
+  async images(
+    remote: Remote,
+    signal: AbortSignal,
+    filters: readonly string[] = [],
+  ): Promise<Image[]> {
     const catalog = await this.catalog(remote, signal);
-    return catalog.images.map((image) => toImage(image, this.options.flavor));
+    let all = this.converted.get(catalog);
+    if (!all) {
+      all = catalog.images.map((image) => toImage(image, this.options.flavor));
+      this.converted.set(catalog, all);
+    }
+    // the caller's own copies: the converted images stay as they are for the next read
+    return applyFilters(all, filters).map((image) => structuredClone(image));
   }
 
   /** `lxc image alias list <remote>: --format=json`, in the same order. */
