@@ -149,11 +149,13 @@ export async function transfer(copying: Copying): Promise<Stored | undefined> {
               onProgress: copy.onProgress && progress.report,
             }),
           );
-  // the daemons refuse a push or a relay of an image they have: the target keeps its own
-  return moved.catch((error: unknown) => {
-    if (error instanceof ConflictError && /already exists/i.test(error.message)) return undefined;
-    throw error;
-  });
+  return moved.catch(alreadyThere);
+}
+
+/** A target that has the image refuses an upload, push or relay of it: it keeps its own. */
+export function alreadyThere(error: unknown): undefined {
+  if (error instanceof ConflictError && /already exists/i.test(error.message)) return undefined;
+  throw error;
 }
 
 /**

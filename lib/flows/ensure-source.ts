@@ -22,7 +22,8 @@ import {
 } from '../requests/provenance.js';
 import { runOperation } from '../operation/run.js';
 import { found, infoImage } from './lookup.js';
-import { alreadyThere, moveImage } from './move.js';
+import { alreadyThere } from './copy.js';
+import { moveImage } from './move.js';
 import { publishImage } from './publish.js';
 
 /** What a transfer puts on the remote besides the data: what it can carry in one go. */

@@ -1,5 +1,5 @@
 import type { Call } from '../call/call.js';
-import { ConflictError, LxcError, RemoteError } from '../wire/errors.js';
+import { LxcError, RemoteError } from '../wire/errors.js';
 import { operationProgress, type ProgressHandler } from '../wire/progress.js';
 import type { Spool, Stored, Target } from '../wire/request.js';
 import type { TransferHow } from '../wire/rollout.js';
@@ -7,7 +7,7 @@ import type { Image } from '../wire/schemas.js';
 import type { SyncMode } from '../wire/checks-sync.js';
 import { convergeGuard } from '../requests/converge.js';
 import { uploadRequest } from '../requests/import.js';
-import { transfer } from './copy.js';
+import { alreadyThere, transfer } from './copy.js';
 
 /** One image on its way from a source remote to one target. */
 export interface Moving {
@@ -41,12 +41,6 @@ function unreachable(error: unknown): boolean {
   return (
     error instanceof RemoteError || (error instanceof LxcError && UNREACHABLE.test(error.message))
   );
-}
-
-/** A target that has the image refuses an upload, push or relay of it: it keeps its own. */
-export function alreadyThere(error: unknown): undefined {
-  if (error instanceof ConflictError && /already exists/i.test(error.message)) return undefined;
-  throw error;
 }
 
 // Uploads the spooled image to the target; the target refuses data of another fingerprint.
