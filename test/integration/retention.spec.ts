@@ -7,7 +7,14 @@ import {
   type Image,
   type ImageUsage,
 } from '../../lib/index.js';
-import type { Sandbox, TestImage } from '../../lib/testing/index.js';
+import {
+  createInstance,
+  deleteInstance,
+  type InstanceHost,
+  type Sandbox,
+  type TestImage,
+} from '../../lib/testing/index.js';
+import { countingClient, type Sent } from '../support/counting.js';
 import { newImage } from '../support/env.js';
 import { eachDaemon } from '../support/matrix.js';
 import { rejectionOf } from '../support/procs.js';
@@ -35,6 +42,15 @@ const fifty = (): Promise<TestImage[]> =>
 function usageOf(usage: readonly ImageUsage[], image: Image): ImageUsage | undefined {
   return usage.find((u) => u.fingerprint === image.fingerprint && u.project === image.project);
 }
+
+// The sandbox's daemon, each command run in `project` (for the instance helpers).
+function inProject(sandbox: Sandbox, project: string): InstanceHost {
+  return { run: (args, options) => sandbox.run([...args, `--project=${project}`], options) };
+}
+
+// What a request reads or writes: its API path, or the arguments of its CLI command.
+const whatOf = ({ request }: Sent): string =>
+  request.api?.path ?? request.cli?.args.join(' ') ?? Object.keys(request).join(',');
 
 eachDaemon('images.usage and images.prune', function (d) {
   let sandbox: Sandbox;
@@ -82,6 +98,27 @@ eachDaemon('images.usage and images.prune', function (d) {
         aliases: [],
         instances: [],
       });
+  });
+
+  it('usage: one listing of the images and one of the instances, however many images (counted)', async function () {
+    this.timeout(120_000);
+    const project = await createProject(sandbox, name('count'), true);
+    // the requests one usage call hands its transport (a fresh client each time: no warm cache)
+    const counted = async (): Promise<{ usage: ImageUsage[]; sent: string[] }> => {
+      const counting = countingClient(d.binary, sandbox.env, d.transport);
+      const usage = await counting.client.images.usage('local', { project });
+      return { usage, sent: counting.sent.map(whatOf).sort() };
+    };
+    await imported(setup, project);
+    const one = await counted();
+    for (let i = 0; i < 5; i++) await imported(setup, project);
+    const six = await counted();
+    expect(one.usage).to.have.length(1);
+    expect(six.usage).to.have.length(6);
+    expect(six.sent).to.deep.equal(one.sent);
+    expect(six.sent.filter((what) => what === '/1.0/images')).to.have.length(1);
+    expect(six.sent.filter((what) => what === '/1.0/instances')).to.have.length(1);
+    expect(six.sent.filter((what) => /[0-9a-f]{64}/.test(what))).to.deep.equal([]);
   });
 
   it('usage of another project: allProjects, and the instances of a project that shares default’s images', async function () {
@@ -146,6 +183,62 @@ eachDaemon('images.usage and images.prune', function (d) {
     expect(reasons(real.kept)).to.deep.equal(reasons(dry.kept));
     expect(real.deleted[0]?.expires_at?.toISOString()).to.equal('2001-02-03T04:05:06.000Z');
     expect(await fingerprintsIn(setup, project)).to.deep.equal(fps([later, aliased, used]));
+  });
+
+  it('dryRun with keep and with unusedFor deletes nothing, and answers what the prune then does', async function () {
+    this.timeout(120_000);
+    const project = await createProject(sandbox, name('dry'), true);
+    const product = { properties: PRODUCT };
+    const old = await imported(setup, project, product);
+    const newest = await imported(setup, project, product);
+    const aliased = await imported(setup, project, { aliases: ['dry-keep'] });
+    const before = await fingerprintsIn(setup, project);
+    const keep = await client.images.prune('local', { keep: 1 }, { dryRun: true, project });
+    expect(fps(keep.deleted)).to.deep.equal([old.fingerprint]);
+    expect(reasons(keep.kept)).to.deep.equal({
+      [newest.fingerprint]: 'newest 1 of its product',
+      [aliased.fingerprint]: 'alias dry-keep',
+    });
+    expect(await fingerprintsIn(setup, project)).to.deep.equal(before);
+    const idle = await client.images.prune('local', { unusedFor: 0 }, { dryRun: true, project });
+    expect(fps(idle.deleted)).to.deep.equal(fps([old, newest]));
+    expect(reasons(idle.kept)).to.deep.equal({ [aliased.fingerprint]: 'alias dry-keep' });
+    expect(await fingerprintsIn(setup, project)).to.deep.equal(before);
+    const real = await client.images.prune('local', { keep: 1 }, { project });
+    expect(fps(real.deleted)).to.deep.equal(fps(keep.deleted));
+    expect(reasons(real.kept)).to.deep.equal(reasons(keep.kept));
+    expect(await fingerprintsIn(setup, project)).to.deep.equal(fps([newest, aliased]));
+  });
+
+  it('prune by idleness measures from last_used_at: an older image used lately stays, a newer unused one goes', async function () {
+    this.timeout(120_000);
+    const project = await createProject(sandbox, name('last'), true);
+    const host = inProject(sandbox, project);
+    const a = await imported(setup, project);
+    await sleep(2_000);
+    const b = await imported(setup, project);
+    await sleep(3_000);
+    await createInstance(host, a.fingerprint, 'u1'); // made, not started: the daemon stamps A
+    const used = await client.images.usage('local', { project });
+    const lastUsedAt = usageOf(used, { ...a, project })?.lastUsedAt;
+    expect(lastUsedAt).to.be.instanceOf(Date);
+    expect(usageOf(used, { ...b, project })?.lastUsedAt).to.equal(null);
+    await deleteInstance(host, 'u1'); // A is no longer in use
+    await sleep(1_000);
+    // the line: half a second after B's upload; A's last use is `margin` (≥ 2.5 s) after it
+    const line = b.uploaded_at!.getTime() + 500;
+    const margin = lastUsedAt!.getTime() - line;
+    expect(margin, 'A was used seconds after B was uploaded').to.be.above(1_500);
+    const start = Date.now();
+    const unusedFor = start - line;
+    // both uploads are outside the window: by uploaded_at alone, A would go too
+    expect(start - a.uploaded_at!.getTime()).to.be.above(unusedFor);
+    const dry = await client.images.prune('local', { unusedFor }, { dryRun: true, project });
+    // the prune measured from a moment within [start, now]: A's use stayed inside if now - start < margin
+    expect(Date.now() - start, 'the prune took longer than the margin').to.be.below(margin);
+    expect(fps(dry.deleted)).to.deep.equal([b.fingerprint]);
+    expect(reasons(dry.kept)).to.deep.equal({ [a.fingerprint]: 'used recently' });
+    expect(await fingerprintsIn(setup, project)).to.deep.equal(fps([a, b]));
   });
 
   it('prune by keep: the newest n of each product; used and product-less images kept', async function () {
