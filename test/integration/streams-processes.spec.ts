@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { add, list, prune, verify } from '../../lib/streams/index.js';
 import { makeImage, type TestImage } from '../../lib/testing/index.js';
 import { writeBigImage } from '../../bench/tar.js';
+import { onPath, skipBecause } from '../support/publish-stage.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = join(ROOT, 'test/support/streams-child.ts');
@@ -18,6 +19,9 @@ const RUN = { cwd: ROOT, reject: false, all: true } as const;
 function node(file: string, args: string[]): ResultPromise<typeof RUN> {
   return execa(process.execPath, ['--import', 'tsx', file, ...args], RUN);
 }
+
+// A word for `sh -c`, quoted.
+const quoted = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
 
 // Resolves once the child printed a line that passes `test`.
 async function lineOf(
@@ -155,6 +159,27 @@ describe('streams: concurrent writers, killed writers and the bin', function () 
       ]);
       const removed = await node(BIN, ['remove', dir, 'binos']);
       expect(removed.exitCode, removed.all).to.equal(0);
+      expect((await list(dir)).map((i) => i.fingerprint)).to.deep.equal([a!.fingerprint]);
+    });
+
+    it('draws a progress line on a terminal (under script(1)), clears it, and exits 0', async function () {
+      if (!onPath('script'))
+        skipBecause(
+          this,
+          'script(1) from util-linux is not installed: no pseudo-terminal to run in',
+        );
+      const dir = join(tmp, 'bin-tty');
+      const [a] = await images(1, 'ttyos');
+      const command = [process.execPath, '--import', 'tsx', BIN, 'add', dir, a!.path];
+      // -e: script exits with the command's status; stdout and stderr share the terminal
+      const run = await execa('script', ['-qfec', command.map(quoted).join(' '), '/dev/null'], {
+        cwd: ROOT,
+        reject: false,
+        stdin: 'ignore',
+      });
+      expect(run.exitCode, run.stdout).to.equal(0);
+      expect(run.stdout).to.match(/\r\u001b\[KAdding the image: \d+%/);
+      expect(run.stdout).to.include(`\r\u001b[Kadded ${a!.fingerprint.slice(0, 12)} `);
       expect((await list(dir)).map((i) => i.fingerprint)).to.deep.equal([a!.fingerprint]);
     });
 
