@@ -1,4 +1,5 @@
 import type { ExecaError } from 'execa';
+import { setMaxListeners } from 'node:events';
 import { interruption, startDeadline } from '../../wire/deadline.js';
 import { errorFromMessage, stderrMessage } from '../../wire/classify.js';
 import { BinaryNotFoundError, ValidationError, type LxcError } from '../../wire/errors.js';
@@ -98,8 +99,10 @@ function failure(error: ExecaError, { command, redactor, options, signal }: Fail
   return errorFromMessage(message, details);
 }
 
-// A signal that never fires, for a run without one.
+// A signal that never fires, for a run without one: shared by every such run at once, so it
+// takes any number of listeners (execa removes its own when the child ends).
 const NEVER = new AbortController().signal;
+setMaxListeners(0, NEVER);
 
 // execa is loaded on first use: importing lxc-images runs nothing (execa touches stdin on load).
 let loaded: Promise<typeof import('execa')> | undefined;

@@ -135,6 +135,22 @@ describe('createExecaRunner', function () {
     expect(lines).to.deep.equal(['one', 'two']);
   });
 
+  it('runs 20 children at once without a signal, with no listener warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => run(['out', `${i}`])));
+      expect(runs.map((r) => r.stdout)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `${i}`));
+      await sleep(50); // a warning is emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).to.not.include('MaxListenersExceededWarning');
+  });
+
   it('runs the child in cwd', async () => {
     expect((await run(['cwd'], { cwd: tmp })).stdout).to.equal(realpathSync(tmp));
   });
