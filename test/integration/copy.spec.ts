@@ -6,6 +6,7 @@ import { AbortError, type Client, type ProgressEvent } from '../../lib/index.js'
 import type { Sandbox } from '../../lib/testing/index.js';
 import { clearDaemonCache, getWorld, newImage } from '../support/env.js';
 import { eachDaemon } from '../support/matrix.js';
+import { startPolling } from '../support/poll.js';
 import { processesWith, rejectionOf } from '../support/procs.js';
 
 // Makes `peer` a remote of `main`'s client config once (the specs of both transports share it).
@@ -88,6 +89,29 @@ eachDaemon('images.copy and refresh', function (d) {
       expect(percents).to.deep.equal([...percents].sort((a, b) => a - b));
     });
   }
+
+  it('moves a taken alias on the target with one guarded write: concurrent readers never find it missing', async function () {
+    const [old, image] = [await newImage(), await newImage({ filler: 2_000_000 })];
+    const name = `taken-${tag}`;
+    await peerClient.images.import('local', old.path, { aliases: [name] });
+    await client.images.import('local', image.path);
+    const reader = d.clientFor(peer);
+    const info = (): Promise<string> => reader.images.aliases.info('local', name, (a) => a.target);
+    const get = (): Promise<string> =>
+      reader.images.getByAlias('local', name, (i) => i.fingerprint);
+    const polling = startPolling([info, get, info, get]);
+    const copied = await client.images
+      .copy('local', image.fingerprint, 'peer', { aliases: [name] })
+      .finally(() => polling.stop());
+    const { seen, reads, misses } = await polling.stop();
+    expect(misses).to.deep.equal([]);
+    expect(reads).to.be.above(0);
+    expect([...seen]).to.satisfy((all: string[]) =>
+      all.every((t) => t === old.fingerprint || t === image.fingerprint),
+    );
+    expect(copied.aliases.map((a) => a.name)).to.deep.equal([name]);
+    expect(await info()).to.equal(image.fingerprint);
+  });
 
   it('copies into a target project', async function () {
     const image = await newImage();

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { LxcError, NotFoundError, type Client, type ImageAlias } from '../../lib/index.js';
+import { join } from 'node:path';
+import {
+  LxcError,
+  NotFoundError,
+  RemoteError,
+  type Client,
+  type ImageAlias,
+} from '../../lib/index.js';
 import {
   createInstance,
   deleteInstance,
@@ -10,7 +17,10 @@ import {
 } from '../../lib/testing/index.js';
 import { countingClient, realTransport } from '../support/counting.js';
 import { getWorld, newImage } from '../support/env.js';
+import { startImageServer } from '../support/image-server.js';
 import { eachDaemon } from '../support/matrix.js';
+import { rejectionOf } from '../support/procs.js';
+import { makeTestCa } from '../support/tls.js';
 
 // Makes `peer` a remote of `main`'s client config once (the specs of both transports share it).
 async function trustOnce(main: Sandbox, peer: Sandbox): Promise<void> {
@@ -221,6 +231,52 @@ eachDaemon('images.aliases.set and images.ensure', function (d) {
       expect(await client.images.exists('local', v2.fingerprint)).to.equal(false);
     } finally {
       await deleteInstance(d.sandbox, holder);
+    }
+  });
+
+  it('ensure: keep never deletes an older image of the product that an alias outside the spec holds', async function () {
+    const own = (): Promise<TestImage> => newImage({ os: `pin-${tag}`, release: '1' });
+    const [pinned, older, img] = [await own(), await own(), await own()];
+    await client.images.import('local', pinned.path, {
+      aliases: [`pinned-${tag}`],
+      properties: product,
+    });
+    await client.images.import('local', older.path, { properties: product });
+    const spec = { source: img.path, aliases: [`pin-app-${tag}`], properties: product, keep: 1 };
+    const result = await client.images.ensure('local', spec);
+    expect(result.actions).to.deep.equal([
+      { action: 'transfer', how: 'upload', fingerprint: img.fingerprint },
+      { action: 'alias', name: `pin-app-${tag}`, target: img.fingerprint, from: null },
+      { action: 'delete', fingerprint: older.fingerprint },
+    ]);
+    expect(await client.images.exists('local', older.fingerprint)).to.equal(false);
+    expect(await client.images.aliases.info('local', `pinned-${tag}`, (a) => a.target)).to.equal(
+      pinned.fingerprint,
+    );
+    // the pinned image stays through later ensures too, and its alias keeps naming it
+    const counting = countingClient(d.binary, d.sandbox.env, d.transport);
+    expect(await counting.client.images.ensure('local', spec)).to.deep.include({ changed: false });
+    expect(counting.writes()).to.deep.equal([]);
+    expect(await client.images.exists('local', pinned.fingerprint)).to.equal(true);
+  });
+
+  it('ensure: a {url} source whose server a CA signed that is not trusted is a RemoteError before any write', async function () {
+    const { tmp } = await getWorld();
+    const untrusted = await makeTestCa(join(tmp, `untrusted-ca-${tag}`));
+    const server = await startImageServer({ tls: untrusted });
+    try {
+      const img = await image();
+      const counting = countingClient(d.binary, d.sandbox.env, d.transport);
+      const spec = { source: { url: server.directUrl(img) }, aliases: [`far-url-${tag}`] };
+      const error = await rejectionOf(counting.client.images.ensure('local', spec));
+      expect(error).to.be.instanceOf(RemoteError);
+      expect((error as Error).message).to.match(/certificate/i);
+      expect(counting.writes()).to.deep.equal([]);
+      expect(server.requests, 'no request got past the handshake').to.deep.equal([]);
+      expect(await client.images.exists('local', img.fingerprint)).to.equal(false);
+      expect(await client.images.exists('local', `far-url-${tag}`)).to.equal(false);
+    } finally {
+      await server.close();
     }
   });
 

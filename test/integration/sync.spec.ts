@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import {
   AbortError,
   SyncError,
+  TimeoutError,
   type Client,
   type ProgressEvent,
   type SyncStatus,
@@ -16,9 +17,13 @@ import {
   type SandboxBinary,
   type TestImage,
 } from '../../lib/testing/index.js';
+import { trustRemote } from '../../lib/testing/sandbox.js';
 import { countingClient } from '../support/counting.js';
 import { getWorld, newImage } from '../support/env.js';
 import { eachDaemon } from '../support/matrix.js';
+import { rejectionOf } from '../support/procs.js';
+import { runningTasks } from '../support/publish-stage.js';
+import { startThrottleProxy, type ThrottleProxy } from '../support/throttle-proxy.js';
 
 const TARGETS = ['sync1', 'sync2', 'sync3'];
 const CLUSTER = ['cl1', 'cl2', 'cl3'];
@@ -46,6 +51,34 @@ async function clusterFor(binary: SandboxBinary, main: Sandbox): Promise<Cluster
     clusters.set(binary, cluster);
   }
   return cluster;
+}
+
+// The sync targets again, as remotes slow1…slow3 of `main` reached through a proxy that passes
+// 512 KiB/s towards them: an upload of megabytes takes seconds however loaded the machine is.
+const SLOW = ['slow1', 'slow2', 'slow3'];
+const proxies = new Map<SandboxBinary, Promise<ThrottleProxy[]>>();
+after(async function () {
+  const started = await Promise.allSettled(proxies.values());
+  proxies.clear();
+  for (const p of started) if (p.status === 'fulfilled') for (const x of p.value) await x.close();
+});
+// Starts the proxies to a daemon's sync targets and makes them remotes of `main` (once).
+function slowTargets(main: Sandbox, targets: Sandbox[]): Promise<ThrottleProxy[]> {
+  let started = proxies.get(main.binary);
+  if (!started) {
+    started = (async () => {
+      const all = await Promise.all(targets.map((t) => startThrottleProxy(t.address!, 512 * 1024)));
+      for (const [i, target] of targets.entries())
+        await trustRemote(main.run, SLOW[i]!, {
+          binary: target.binary,
+          run: target.run,
+          url: all[i]!.url,
+        });
+      return all;
+    })();
+    proxies.set(main.binary, started);
+  }
+  return started;
 }
 
 // Makes the sync targets remotes of `main`'s client config once (both transports share it).
@@ -204,6 +237,81 @@ eachDaemon('images.sync', function (d) {
     expect(held).to.not.include(v1.fingerprint);
     await clean(v2.fingerprint);
     await clean(v3.fingerprint);
+  });
+
+  it('keep: never deletes an older image of the product that an alias still uses', async function () {
+    const product = { variant: 'default', architecture: 'x86_64' };
+    const own = (): Promise<TestImage> => newImage({ os: `syncpin-${tag}`, release: '1' });
+    const [pinned, older, img] = [await own(), await own(), await own()];
+    const target = targetClients[0]!;
+    await target.images.import('local', pinned.path, {
+      aliases: [`pinned-${tag}`],
+      properties: product,
+    });
+    await target.images.import('local', older.path, { properties: product });
+    await client.images.import('local', img.path, { properties: product });
+    const result = await client.images.sync('local', img.fingerprint, ['sync1'], {
+      aliases: [`pin-app-${tag}`],
+      keep: 1,
+    });
+    expect(result.results[0]!.actions).to.deep.equal([
+      { action: 'transfer', how: 'pull', fingerprint: img.fingerprint },
+      { action: 'alias', name: `pin-app-${tag}`, target: img.fingerprint, from: null },
+      { action: 'delete', fingerprint: older.fingerprint },
+    ]);
+    expect(await target.images.exists('local', older.fingerprint)).to.equal(false);
+    expect(await target.images.aliases.info('local', `pinned-${tag}`, (a) => a.target)).to.equal(
+      pinned.fingerprint,
+    );
+    await clean(pinned.fingerprint);
+    await clean(img.fingerprint);
+  });
+
+  it('a timeout that strikes mid-transfer rejects with TimeoutError: no new image, no operation left', async function () {
+    this.timeout(300_000);
+    await slowTargets(d.sandbox, targets);
+    const img = await newImage({ filler: 16_000_000 });
+    await client.images.import('local', img.path);
+    // the uploads take half a minute: the timeout doubles until one strikes once they have begun
+    const sent: Record<string, number> = {};
+    for (let timeout = 250; Object.keys(sent).length === 0; timeout *= 2) {
+      const when = `timeout ${timeout} ms`;
+      const onProgress = ({ remote, percent }: ProgressEvent): void => {
+        if (remote !== undefined && SLOW.includes(remote)) sent[remote] = percent ?? 0;
+      };
+      const options = { mode: 'relay' as const, aliases: [`to-${tag}`], timeout, onProgress };
+      const error = await rejectionOf(client.images.sync('local', img.fingerprint, SLOW, options));
+      expect(error, when).to.be.instanceOf(TimeoutError);
+      for (const [i, c] of targetClients.entries()) {
+        const where = `${when}, ${TARGETS[i]!}`;
+        expect(await c.images.exists('local', img.fingerprint), where).to.equal(false);
+        expect(await c.images.exists('local', `to-${tag}`), where).to.equal(false);
+        expect(await runningTasks(c), where).to.deep.equal([]);
+      }
+      expect(await runningTasks(client), when).to.deep.equal([]);
+    }
+    // it struck mid-upload: the bytes sent so far fit in no socket buffer of a 16 MB upload
+    expect(Math.min(...Object.values(sent)), JSON.stringify(sent)).to.be.below(100);
+  });
+
+  it('a timeout that does not strike changes nothing: every target copied', async function () {
+    const img = await newImage({ filler: 1_000_000 });
+    await client.images.import('local', img.path);
+    const result = await client.images.sync('local', img.fingerprint, TARGETS, {
+      mode: 'relay',
+      aliases: [`ok-${tag}`],
+      timeout: 600_000,
+    });
+    expect(statuses(result.results)).to.deep.equal({
+      sync1: 'copied',
+      sync2: 'copied',
+      sync3: 'copied',
+    });
+    for (const c of targetClients)
+      expect(await c.images.info('local', `ok-${tag}`, (i) => i.fingerprint)).to.equal(
+        img.fingerprint,
+      );
+    await clean(img.fingerprint);
   });
 
   it('a target killed mid-transfer fails alone: SyncError, the others copied, no wrong image after its restart', async function () {

@@ -8,6 +8,7 @@ import { getWorld, newImage } from '../support/env.js';
 import { eachDaemon } from '../support/matrix.js';
 import { sha256Files, untrustedGet } from '../support/hash.js';
 import { makeSplitImage } from '../support/make-image.js';
+import { startPolling } from '../support/poll.js';
 import { rejectionOf } from '../support/procs.js';
 
 eachDaemon('images.import and importFromUrl', function (d) {
@@ -39,6 +40,28 @@ eachDaemon('images.import and importFromUrl', function (d) {
       target: second.fingerprint,
       description: '',
     });
+  });
+
+  it('moves a taken alias with one guarded write: concurrent readers never find it missing', async function () {
+    const [first, second] = [await newImage(), await newImage({ filler: 2_000_000 })];
+    const name = `taken-${tag}`;
+    await d.client.images.import('local', first.path, { aliases: [name] });
+    const reader = d.clientFor(d.sandbox);
+    const info = (): Promise<string> => reader.images.aliases.info('local', name, (a) => a.target);
+    const get = (): Promise<string> =>
+      reader.images.getByAlias('local', name, (i) => i.fingerprint);
+    const polling = startPolling([info, get, info, get]);
+    const imported = await d.client.images
+      .import('local', second.path, { aliases: [name] })
+      .finally(() => polling.stop());
+    const { seen, reads, misses } = await polling.stop();
+    expect(misses).to.deep.equal([]);
+    expect(reads).to.be.above(0);
+    expect([...seen]).to.satisfy((all: string[]) =>
+      all.every((t) => t === first.fingerprint || t === second.fingerprint),
+    );
+    expect(imported.fingerprint).to.equal(second.fingerprint);
+    expect(await info()).to.equal(second.fingerprint);
   });
 
   it('imports a split image from {metadata, rootfs}', async function () {
