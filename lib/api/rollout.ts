@@ -67,9 +67,12 @@ export interface RolloutCalls {
    * of one cluster are copied to once (the others are `cluster-peer`). `concurrency` targets
    * (default 4) are worked on at once; progress events carry `remote`. When a target fails the
    * others still finish (unless `failFast`: those not started are `skipped`), and the call
-   * rejects with a {@link SyncError} whose `results` list every target. An abort undoes per
-   * target what was made. `dryRun` resolves what each target holds and what would be done.
+   * rejects with a {@link SyncError} whose `results` list every target. An abort undoes what
+   * was made on the targets it stopped. `dryRun` resolves what each target holds and what would
+   * be done.
    * @throws {@link SyncError} when a target failed.
+   * @throws {@link AbortError} or {@link TimeoutError} when stopped; once the targets were read,
+   * its `cause` is a {@link SyncError} saying what each target holds.
    * @throws {@link ValidationError} for bad input (before anything runs).
    * @example lxc.images.sync('staging', 'app', ['prod1', 'prod2'], { aliases: ['app'], keep: 2 })
    */

@@ -1,6 +1,6 @@
 import type { Call } from '../call/call.js';
 import { Scheduler } from '../call/scheduler.js';
-import { throwIfInterrupted } from '../wire/deadline.js';
+import { interruption } from '../wire/deadline.js';
 import { LxcError, SyncError, type SyncTargetResult } from '../wire/errors.js';
 import { checkSync, type CheckedSync, type SyncFlags } from '../wire/checks-sync.js';
 import { checkRef } from '../wire/validate.js';
@@ -54,6 +54,14 @@ function peerResult(remote: string, via: string, leader: SyncTargetResult): Sync
   return { remote, status: 'cluster-peer', via, actions: [] };
 }
 
+// What an abort or a timeout left of a target that had not finished: undone, or never started.
+function cut(remote: string, started: ReadonlySet<string>, why: LxcError): SyncTargetResult {
+  const ran = started.has(remote);
+  const what = ran ? 'stopped here, and what it made was undone' : 'not started';
+  const error = new LxcError(`${what}: ${why.message}`, { remote, cause: why });
+  return { remote, status: ran ? 'failed' : 'skipped', error, actions: [] };
+}
+
 // A target's result: its own, or that of a member of its cluster.
 function resultOf(
   remote: string,
@@ -74,6 +82,8 @@ interface Syncing {
   ref: string;
   checked: CheckedSync;
   done: Map<string, SyncTargetResult>;
+  /** The targets whose turn came (a target not in it was never started). */
+  started: Set<string>;
 }
 
 // Syncs one target per cluster, `concurrency` at once; with `failFast`, those not started after a failure are skipped.
@@ -87,6 +97,7 @@ async function syncTargets(
   const spool = spooler(call, image.fingerprint, tagged(checked.onProgress, call.remote));
   let failed = [...done.values()].some((r) => r.status === 'failed');
   const one = async (fact: TargetFacts): Promise<void> => {
+    s.started.add(fact.remote);
     if (checked.failFast && failed) {
       const error = new LxcError('not started: another target failed and failFast is set');
       done.set(fact.remote, { remote: fact.remote, status: 'skipped', error, actions: [] });
@@ -109,7 +120,8 @@ async function syncTargets(
  * `images.sync`: resolves `ref` once on the source, then puts the image on every target as
  * `ensure` would (see {@link syncTarget}), one target per cluster. Rejects with a
  * {@link SyncError} listing every target when any failed; an abort undoes per target what was
- * made, then rejects as aborted.
+ * made, then rejects as aborted, with a {@link SyncError} as its `cause` that says what each
+ * target holds (a target that finished before the abort keeps what it got).
  */
 export async function syncImage(call: Call, args: SyncArgs): Promise<SyncResult> {
   const name = checkRef(args.ref);
@@ -117,7 +129,7 @@ export async function syncImage(call: Call, args: SyncArgs): Promise<SyncResult>
   const image = await infoImage(call, name);
   const { fingerprint } = image;
   const slots = new Scheduler(checked.concurrency);
-  const inspected = await Promise.all(
+  const inspected = await Promise.allSettled(
     checked.targets.map((remote) =>
       slots.run(() => inspect(call, remote, fingerprint), call.signal),
     ),
@@ -125,12 +137,27 @@ export async function syncImage(call: Call, args: SyncArgs): Promise<SyncResult>
   const done = new Map<string, SyncTargetResult>();
   const facts: TargetFacts[] = [];
   for (const entry of inspected) {
-    if ('status' in entry) done.set(entry.remote, entry);
-    else facts.push(entry);
+    // only an abort rejects here (inspect makes any other failure the target's result)
+    if (entry.status === 'rejected') {
+      if (!call.signal.aborted) throw entry.reason;
+    } else if ('status' in entry.value) done.set(entry.value.remote, entry.value);
+    else facts.push(entry.value);
   }
   const { work, peers } = clusterLeaders(facts);
-  await syncTargets({ call, ref: name, checked, done }, work, image);
-  throwIfInterrupted(call.signal, { remote: call.remote });
+  const started = new Set<string>();
+  await syncTargets({ call, ref: name, checked, done, started }, work, image);
+  const interrupted = interruption(call.signal, { remote: call.remote });
+  if (interrupted) {
+    // every target's outcome goes with the abort: error.cause is a SyncError
+    for (const remote of checked.targets)
+      if (!done.has(remote) && !peers.has(remote))
+        done.set(remote, cut(remote, started, interrupted));
+    const results = checked.targets.map((remote) => resultOf(remote, done, peers));
+    // the abort's own reason stays in the chain: error.cause (the SyncError).cause
+    const reason = interrupted.cause === undefined ? {} : { cause: interrupted.cause };
+    const cause = new SyncError(fingerprint, results, { remote: call.remote, ...reason });
+    throw interruption(call.signal, { remote: call.remote, cause }) ?? interrupted;
+  }
   const results = checked.targets.map((remote) => resultOf(remote, done, peers));
   if (results.some((r) => r.status === 'failed'))
     throw new SyncError(fingerprint, results, { remote: call.remote });

@@ -211,7 +211,9 @@ export interface SyncTargetResult {
 
 /**
  * Thrown by `images.sync` when a target failed (the others were still done, unless `failFast`
- * skipped them). `results` lists every target, in the order given; `fingerprint` names the image.
+ * skipped them), and the `cause` of its `AbortError` or `TimeoutError` (targets finished before
+ * the abort keep the image; those it stopped were undone). `results` lists every target, in the
+ * order given; `fingerprint` names the image.
  */
 export class SyncError extends LxcError {
   static override readonly code: LxcErrorCode = 'ERR_LXC_SYNC';
@@ -226,7 +228,11 @@ export class SyncError extends LxcError {
   ) {
     const failed = results.filter((r) => r.status === 'failed');
     const why = failed.map((r) => `${r.remote} (${r.error?.message ?? 'failed'})`).join(', ');
-    super(`the sync failed on ${failed.length} of ${results.length} targets: ${why}`, {
+    const message =
+      failed.length > 0
+        ? `the sync failed on ${failed.length} of ${results.length} targets: ${why}`
+        : `the sync was stopped before it ended; results say what each target holds`;
+    super(message, {
       cause: failed[0]?.error,
       ...details,
     });

@@ -282,6 +282,14 @@ eachDaemon('images.sync', function (d) {
       const options = { mode: 'relay' as const, aliases: [`to-${tag}`], timeout, onProgress };
       const error = await rejectionOf(client.images.sync('local', img.fingerprint, SLOW, options));
       expect(error, when).to.be.instanceOf(TimeoutError);
+      // once the source is read, the cause says what each target holds (a timeout that struck
+      // before, while the image was read on the source, reached no target)
+      const { cause } = error as TimeoutError;
+      if (cause instanceof SyncError) {
+        const remotes = cause.results.map((r) => r.remote);
+        expect(remotes, when).to.deep.equal(SLOW);
+        for (const r of cause.results) expect(r.status, when).to.be.oneOf(['failed', 'skipped']);
+      } else expect(sent, when).to.deep.equal({});
       for (const [i, c] of targetClients.entries()) {
         const where = `${when}, ${TARGETS[i]!}`;
         expect(await c.images.exists('local', img.fingerprint), where).to.equal(false);
@@ -380,6 +388,10 @@ eachDaemon('images.sync', function (d) {
       })
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(AbortError);
+    // its cause says what each target holds: none finished, so each was undone or not started
+    const { results } = (error as AbortError).cause as SyncError;
+    expect(results.map((r) => r.remote)).to.deep.equal(TARGETS);
+    for (const r of results) expect(r.status, r.remote).to.be.oneOf(['failed', 'skipped']);
     for (const c of targetClients)
       expect(await c.images.exists('local', img.fingerprint)).to.equal(false);
     expect(

@@ -217,6 +217,77 @@ describe('images.sync', () => {
     expect(fake.spools[0]?.closed).to.equal(true);
   });
 
+  it('when aborted, its cause is a SyncError saying what each target holds: done, undone, not started', async () => {
+    const { fake, client } = syncing();
+    const controller = new AbortController();
+    const send = fake.send.bind(fake);
+    fake.send = (target, request, signal) => {
+      if (request.upload && target.remote === 'r2') controller.abort();
+      return send(target, request, signal);
+    };
+    fake.on(`DELETE r2:/1.0/images/${F0}`, '');
+    const error = await rejection(
+      client.images.sync('local', F0, TARGETS, {
+        mode: 'relay',
+        concurrency: 1,
+        signal: controller.signal,
+      }),
+    );
+    expect(error).to.be.instanceOf(AbortError);
+    const cause = (error as AbortError).cause;
+    expect(cause).to.be.instanceOf(SyncError);
+    const { results } = cause as SyncError;
+    expect(results.map((r) => [r.remote, r.status])).to.deep.equal([
+      ['r1', 'copied'],
+      ['r2', 'failed'],
+      ['r3', 'skipped'],
+    ]);
+    expect(results[1]?.error?.message).to.match(/^stopped here, and what it made was undone: /);
+    expect(results[2]?.error?.message).to.match(/^not started: /);
+    expect(fake.uploads.map((u) => u.target.remote)).to.deep.equal(['r1', 'r2']);
+  });
+
+  it('when aborted while it reads the targets, every target is reported not started', async () => {
+    const { fake, client } = syncing();
+    const controller = new AbortController();
+    const send = fake.send.bind(fake);
+    fake.send = (target, request, signal) => {
+      if (target.remote === 'r2') controller.abort();
+      return send(target, request, signal);
+    };
+    const error = await rejection(
+      client.images.sync('local', F0, TARGETS, { mode: 'relay', signal: controller.signal }),
+    );
+    expect(error).to.be.instanceOf(AbortError);
+    const { results } = (error as AbortError).cause as SyncError;
+    expect(results.map((r) => [r.remote, r.status])).to.deep.equal([
+      ['r1', 'skipped'],
+      ['r2', 'skipped'],
+      ['r3', 'skipped'],
+    ]);
+    expect(fake.uploads).to.deep.equal([]);
+    expect(writes(fake)).to.deep.equal([]);
+  });
+
+  it("when aborted, the abort's own reason stays in the chain", async () => {
+    const { fake, client } = syncing();
+    const controller = new AbortController();
+    const reason = new Error('operator pressed stop');
+    const send = fake.send.bind(fake);
+    fake.send = (target, request, signal) => {
+      if (request.upload) controller.abort(reason);
+      return send(target, request, signal);
+    };
+    fake.on(`DELETE r1:/1.0/images/${F0}`, '');
+    const error = await rejection(
+      client.images.sync('local', F0, ['r1'], { mode: 'relay', signal: controller.signal }),
+    );
+    expect(error).to.be.instanceOf(AbortError);
+    const cause = (error as AbortError).cause as SyncError;
+    expect(cause).to.be.instanceOf(SyncError);
+    expect(cause.cause).to.equal(reason);
+  });
+
   it('refuses bad input before anything runs', async () => {
     const { fake, client } = syncing();
     const cases: [unknown, Record<string, unknown>, string][] = [
