@@ -1,5 +1,4 @@
 import type { ExecaError } from 'execa';
-import { setMaxListeners } from 'node:events';
 import { interruption, startDeadline } from '../../wire/deadline.js';
 import { errorFromMessage, stderrMessage } from '../../wire/classify.js';
 import { BinaryNotFoundError, ValidationError, type LxcError } from '../../wire/errors.js';
@@ -61,7 +60,7 @@ interface Failed {
   command: readonly string[];
   redactor: Redactor;
   options: RunOptions;
-  signal: AbortSignal;
+  signal: AbortSignal | undefined;
 }
 
 // Turns a failed child into the matching LxcError, with every field redacted.
@@ -89,7 +88,7 @@ function failure(error: ExecaError, { command, redactor, options, signal }: Fail
       details,
     );
   }
-  const interrupted = interruption(signal, details);
+  const interrupted = signal && interruption(signal, details);
   if (interrupted) return interrupted;
   const message =
     stderrMessage(stderr) ||
@@ -98,11 +97,6 @@ function failure(error: ExecaError, { command, redactor, options, signal }: Fail
       : `${program} was killed by ${error.signal}`);
   return errorFromMessage(message, details);
 }
-
-// A signal that never fires, for a run without one: shared by every such run at once, so it
-// takes any number of listeners (execa removes its own when the child ends).
-const NEVER = new AbortController().signal;
-setMaxListeners(0, NEVER);
 
 // execa is loaded on first use: importing lxc-images runs nothing (execa touches stdin on load).
 let loaded: Promise<typeof import('execa')> | undefined;
@@ -119,8 +113,9 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
     // a deadline of its own only for a timeout of its own: the caller's signal is one already
     const deadline =
       options.timeout === undefined ? undefined : startDeadline(options.timeout, options.signal);
-    const signal = deadline?.signal ?? options.signal ?? NEVER;
-    const early = interruption(signal, { command, remote: options.remote });
+    // a run without a signal has no cancelSignal: nothing to listen to
+    const signal = deadline?.signal ?? options.signal;
+    const early = signal && interruption(signal, { command, remote: options.remote });
     if (early) {
       deadline?.dispose();
       throw early;
@@ -134,7 +129,7 @@ export function createExecaRunner({ binary, env }: ExecaRunnerOptions): Runner {
       stripFinalNewline: false,
       maxBuffer: 512 * 1024 * 1024,
       forceKillAfterDelay: 2000,
-      cancelSignal: signal,
+      ...(signal === undefined ? {} : { cancelSignal: signal }),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stdin: 'ignore',
     });
