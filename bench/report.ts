@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { PairResult } from './timing.js';
 
 /** One line of the results table. */
 export interface Row {
@@ -13,6 +14,30 @@ export interface Row {
   target: string;
   met: 'yes' | 'no' | 'n/a';
   note: string;
+}
+
+/**
+ * A row from a timed pair: `limit` is the most the median of ratios may be (undefined: a figure
+ * to report, no target); the note starts with the samples taken.
+ */
+export function pairRow(
+  operation: string,
+  baseline: string,
+  r: PairResult,
+  limit: number | undefined,
+  note = '',
+): Row {
+  return {
+    operation,
+    baseline,
+    lib: ms(r.libMedian),
+    base: ms(r.baseMedian),
+    ratio: r.ratio.toFixed(3),
+    pairRatio: r.pairRatio.toFixed(3),
+    target: limit === undefined ? '—' : `≤ ${limit.toFixed(2)}`,
+    met: limit === undefined ? 'n/a' : r.pairRatio <= limit ? 'yes' : 'no',
+    note: `${r.samples} samples each${note ? `; ${note}` : ''}`,
+  };
 }
 
 /** Facts printed above a table. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { createClient, type Client } from '../lib/index.js';
 import { countingRunner, lxcQueryFor } from './baselines.js';
-import { ms, type Row } from './report.js';
+import { ms, pairRow, type Row } from './report.js';
 import type { SuiteContext } from './suite.js';
 import { comparePair, median } from './timing.js';
 
@@ -107,18 +107,7 @@ export async function restRows(s: SuiteContext): Promise<Row[]> {
   const get = (): Promise<unknown> => raw(`/1.0/images/${s.single}`);
 
   const vsRaw = await comparePair({ lib: info, base: get, ...fast });
-  rows.push({
-    ...row(
-      'REST info',
-      'raw keep-alive GET',
-      vsRaw.libMedian,
-      vsRaw.baseMedian,
-      1.1,
-      `${vsRaw.samples} samples each`,
-    ),
-    pairRatio: vsRaw.pairRatio.toFixed(3),
-    met: vsRaw.pairRatio <= 1.1 ? 'yes' : 'no',
-  });
+  rows.push(pairRow('REST info', 'raw keep-alive GET', vsRaw, 1.1));
   console.error(`  REST info vs raw GET: ${vsRaw.pairRatio.toFixed(3)}`);
 
   // pylxd runs in its own loop, in rounds that alternate with lxc-images' own
@@ -184,18 +173,7 @@ export async function restRows(s: SuiteContext): Promise<Row[]> {
     rounds: fast.rounds,
     perRound: 3,
   });
-  rows.push({
-    ...row(
-      'REST info',
-      'lxc-query',
-      vsLq.libMedian,
-      vsLq.baseMedian,
-      0.9,
-      `${vsLq.samples} samples each`,
-    ),
-    pairRatio: vsLq.pairRatio.toFixed(3),
-    met: vsLq.pairRatio <= 0.9 ? 'yes' : 'no',
-  });
+  rows.push(pairRow('REST info', 'lxc-query', vsLq, 0.9));
 
   const refs = s.bulk.slice(0, 100);
   const opts = { project: s.bulkProject };

@@ -7,23 +7,15 @@ import { resolveListed } from '../lib/requests/public-aliases.js';
 import { SimplestreamsReader } from '../lib/transport/simplestreams/reader.js';
 import { startImageServer, type ImageServer } from '../test/support/image-server.js';
 import { makeTestCa } from '../test/support/tls.js';
-import { ms, renderTable, type Row } from './report.js';
+import { pairRow, renderTable, type Row } from './report.js';
 import { benchTree, rawGetJson } from './simplestreams-tree.js';
 import { comparePair, median, type PairResult } from './timing.js';
 
+const BASELINE = 'keep-alive HTTPS GET + JSON.parse of the products file';
+
 // A table row from a timed pair (`target` undefined: a figure to report, no target).
 function row(operation: string, pair: PairResult, target: number | undefined, note: string): Row {
-  return {
-    operation,
-    baseline: 'keep-alive HTTPS GET + JSON.parse of the products file',
-    lib: ms(pair.libMedian),
-    base: ms(pair.baseMedian),
-    ratio: pair.ratio.toFixed(3),
-    pairRatio: pair.pairRatio.toFixed(3),
-    target: target === undefined ? '—' : `≤ ${target.toFixed(2)}`,
-    met: target === undefined ? 'n/a' : pair.pairRatio <= target ? 'yes' : 'no',
-    note: `${pair.samples} samples each; ${note}`,
-  };
+  return pairRow(operation, BASELINE, pair, target, note);
 }
 
 /** What the timed reads need. */

@@ -1,8 +1,8 @@
 import type { Client, Image } from '../lib/index.js';
 import type { Sandbox } from '../lib/testing/index.js';
 import { bareExecFile, bareSpawn, countingRunner, lxcQueryFor } from './baselines.js';
-import { ms, type Row } from './report.js';
-import { comparePair, type PairResult } from './timing.js';
+import { pairRow, type Row } from './report.js';
+import { comparePair } from './timing.js';
 
 /** What the timed part needs: the sandbox, a counting client and the seeded fingerprints. */
 export interface SuiteContext {
@@ -26,27 +26,6 @@ type MaybeInfoMany = Partial<
   >
 >;
 
-// Builds a row from a timed pair; `limit` is the most the median of ratios may be.
-function row(
-  operation: string,
-  baseline: string,
-  r: PairResult,
-  limit: number | undefined,
-  note = '',
-): Row {
-  return {
-    operation,
-    baseline,
-    lib: ms(r.libMedian),
-    base: ms(r.baseMedian),
-    ratio: r.ratio.toFixed(3),
-    pairRatio: r.pairRatio.toFixed(3),
-    target: limit === undefined ? '—' : `≤ ${limit.toFixed(2)}`,
-    met: limit === undefined ? 'n/a' : r.pairRatio <= limit ? 'yes' : 'no',
-    note: `${r.samples} samples each${note ? `; ${note}` : ''}`,
-  };
-}
-
 /** Times the reads against the bare spawn and against `lxc-query`. */
 export async function readRows(s: SuiteContext): Promise<Row[]> {
   const { client, sandbox } = s;
@@ -66,7 +45,7 @@ export async function readRows(s: SuiteContext): Promise<Row[]> {
     note = '',
   ): Promise<void> => {
     const result = await comparePair({ lib, base: baseFn, ...plan });
-    rows.push(row(op, base, result, limit, note));
+    rows.push(pairRow(op, base, result, limit, note));
     console.error(`  ${op} vs ${base}: ${result.pairRatio.toFixed(3)}`);
   };
   await add(
@@ -150,7 +129,7 @@ export async function manyRows(s: SuiteContext): Promise<Row[]> {
     Promise.all(refs.slice(0, 2).map((fp) => client.images.info('local', fp, opts)));
   const pair = await comparePair({ lib: two, base: one, ...plan, perRound: 3 });
   rows.push(
-    row(
+    pairRow(
       'Promise.all of 2 info',
       `one info (${s.bulk.length} stored)`,
       pair,
@@ -164,14 +143,22 @@ export async function manyRows(s: SuiteContext): Promise<Row[]> {
   const processes = await spawns(allInfo);
   const r = await comparePair({ lib: allInfo, base: list, ...plan });
   rows.push(
-    row(`Promise.all of ${refs.length} info`, listName, r, 1, `${processes} process(es) per call`),
+    pairRow(
+      `Promise.all of ${refs.length} info`,
+      listName,
+      r,
+      1,
+      `${processes} process(es) per call`,
+    ),
   );
   const infoMany = (client.images as MaybeInfoMany).infoMany?.bind(client.images);
   if (infoMany) {
     const many = (): Promise<unknown> => infoMany('local', refs, opts);
     const count = await spawns(many);
     const m = await comparePair({ lib: many, base: list, ...plan });
-    rows.push(row(`infoMany of ${refs.length}`, listName, m, 1, `${count} process(es) per call`));
+    rows.push(
+      pairRow(`infoMany of ${refs.length}`, listName, m, 1, `${count} process(es) per call`),
+    );
   }
   return rows;
 }
