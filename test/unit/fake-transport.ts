@@ -13,6 +13,7 @@ import {
   type Reply,
   type Request,
   requestUrl,
+  type Send,
   type Target,
   type Upload,
 } from '../../lib/wire/request.js';
@@ -199,4 +200,10 @@ export function fakeClient(
 ): { fake: FakeTransport; client: Client } {
   const fake = new FakeTransport(prefer);
   return { fake, client: createClient({ ...options, transport: fake }) };
+}
+
+/** A fresh fake transport and its `send`, for the functions that take a `Send`. */
+export function fakeSend(): { fake: FakeTransport; send: Send } {
+  const fake = new FakeTransport();
+  return { fake, send: (target, request, signal) => fake.send(target, request, signal) };
 }

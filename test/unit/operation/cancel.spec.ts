@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { FakeTransport } from '../fake-transport.js';
+import { fakeSend } from '../fake-transport.js';
 import { cliError, fixture, OP_ID, operation, rejection } from '../helpers.js';
 import { cancelOperation, waitOrCancel } from '../../../lib/operation/cancel.js';
 import { AbortError } from '../../../lib/wire/errors.js';
-import type { Send } from '../../../lib/wire/request.js';
 
 const TARGET = { remote: 'local' };
 const OP = `GET local:/1.0/operations/${OP_ID}`;
@@ -12,12 +11,6 @@ const CANCEL = `DELETE local:/1.0/operations/${OP_ID}`;
 const RUNNING = operation({ status: 'Running', status_code: 103 });
 const SUCCESS = operation({ status: 'Success', status_code: 200, metadata: { fingerprint: 'f' } });
 const never = new AbortController().signal;
-
-// A fake transport and its send, for the functions that take one.
-function fakeSend(): { fake: FakeTransport; send: Send } {
-  const fake = new FakeTransport();
-  return { fake, send: (target, request, signal) => fake.send(target, request, signal) };
-}
 
 describe('cancelOperation', () => {
   it('cancels an operation that may be cancelled and waits for it to end', async () => {

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { type FakeAnswer, FakeTransport } from '../fake-transport.js';
+import { type FakeAnswer, fakeSend } from '../fake-transport.js';
 import { cliError, OP_ID, operation, rejection, thrown } from '../helpers.js';
 import { hasEnded, settle, waitOperation } from '../../../lib/operation/wait.js';
 import { AbortError, LxcError, NotFoundError, RemoteError } from '../../../lib/wire/errors.js';
-import type { Send } from '../../../lib/wire/request.js';
 import { type Operation, OperationSchema } from '../../../lib/wire/schemas.js';
 
 const TARGET = { remote: 'local' };
@@ -12,12 +11,6 @@ const WAIT = (seconds: number) => `GET local:/1.0/operations/${OP_ID}/wait?timeo
 const RUNNING = operation({ status: 'Running', status_code: 103 });
 const SUCCESS = operation({ status: 'Success', status_code: 200, metadata: { fingerprint: 'f' } });
 const never = new AbortController().signal;
-
-// A fake transport and its send, for the functions that take one.
-function fakeSend(): { fake: FakeTransport; send: Send } {
-  const fake = new FakeTransport();
-  return { fake, send: (target, request, signal) => fake.send(target, request, signal) };
-}
 
 const parsed = (text: string): Operation => OperationSchema.parse(JSON.parse(text));
 

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { FakeTransport } from '../../fake-transport.js';
+import { fakeSend } from '../../fake-transport.js';
 import { F0, fixture, ok, OP_ID, operation, rejection, stubRunner } from '../../helpers.js';
 import { AbortError } from '../../../../lib/wire/errors.js';
-import type { Send } from '../../../../lib/wire/request.js';
 import type { Runner } from '../../../../lib/transport/cli/runner.js';
 import { runWatched } from '../../../../lib/transport/cli/watchdog.js';
 
@@ -21,11 +20,6 @@ describe('runWatched', function () {
         reject(new AbortError('killed'));
       });
     });
-
-  function fakeSend(): { fake: FakeTransport; send: Send } {
-    const fake = new FakeTransport();
-    return { fake, send: (target, request, signal) => fake.send(target, request, signal) };
-  }
 
   it('resolves to what the client printed when it exits by itself', async () => {
     const { send } = fakeSend();
