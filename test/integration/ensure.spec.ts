@@ -19,6 +19,7 @@ import { countingClient, realTransport } from '../support/counting.js';
 import { getWorld, newImage } from '../support/env.js';
 import { startImageServer } from '../support/image-server.js';
 import { eachDaemon } from '../support/matrix.js';
+import { startPolling } from '../support/poll.js';
 import { rejectionOf } from '../support/procs.js';
 import { makeTestCa } from '../support/tls.js';
 
@@ -45,21 +46,12 @@ eachDaemon('images.aliases.set and images.ensure', function (d) {
     const name = `moving/${tag}`;
     await client.images.aliases.set('local', name, a.fingerprint);
     const reader = d.clientFor(d.sandbox);
-    const writing = { on: true };
-    const misses: unknown[] = [];
-    let reads = 0;
-    const poll = (async () => {
-      while (writing.on) {
-        await reader.images.aliases.info('local', name).then(
-          () => reads++,
-          (error: unknown) => misses.push(error),
-        );
-      }
-    })();
+    const polling = startPolling([
+      () => reader.images.aliases.info('local', name, (x) => x.target),
+    ]);
     for (let i = 0; i < 30; i++)
       await client.images.aliases.set('local', name, (i % 2 === 0 ? b : a).fingerprint);
-    writing.on = false;
-    await poll;
+    const { reads, misses } = await polling.stop();
     expect(misses).to.deep.equal([]);
     expect(reads).to.be.above(0);
     expect(await client.images.aliases.info('local', name, (x) => x.target)).to.equal(

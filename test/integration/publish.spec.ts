@@ -11,6 +11,7 @@ import {
 } from '../../lib/index.js';
 import { snapshotInstance } from '../../lib/testing/index.js';
 import { eachDaemon } from '../support/matrix.js';
+import { startPolling } from '../support/poll.js';
 import { rejectionOf } from '../support/procs.js';
 import {
   buildDirs,
@@ -126,16 +127,14 @@ eachDaemon('images.publish', function (d) {
   it('moves a taken alias with one guarded write: a concurrent reader never finds it missing', async function () {
     const alias = `moving-${d.tag}`;
     await client.images.aliases.create('local', { name: alias, target: stage.baseFingerprint });
-    const state = { publishing: true };
-    const seen = new Set<string>();
-    const reader = (async () => {
-      while (state.publishing)
-        seen.add(await client.images.aliases.info('local', alias, (a) => a.target));
-    })();
+    const polling = startPolling([
+      () => client.images.aliases.info('local', alias, (a) => a.target),
+    ]);
     const image = await client.images
       .publish('local', c1, { aliases: [alias], properties: { moved: d.tag } })
-      .finally(() => (state.publishing = false));
-    await reader; // rejects with NotFoundError if the alias was ever missing
+      .finally(() => polling.stop());
+    const { seen, misses } = await polling.stop();
+    expect(misses, 'the alias was never missing').to.deep.equal([]);
     expect([...seen].every((t) => t === stage.baseFingerprint || t === image.fingerprint)).to.equal(
       true,
     );
